@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// No package dependencies by design: Foundation, Dispatch, Glibc and the toolchain's test frameworks only.
+let package = Package(
+    name: "contsec",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "contsec", targets: ["contsec"]),
+        .library(name: "ContsecPluginKit", targets: ["ContsecPluginKit"]),
+        .library(name: "ContsecProtocol", targets: ["ContsecProtocol"]),
+        .executable(name: "contsec-iac-scan", targets: ["contsec-iac-scan"]),
+        .executable(name: "contsec-noop", targets: ["contsec-noop"]),
+        .executable(name: "contsec-testkit", targets: ["contsec-testkit"]),
+    ],
+    targets: [
+        // Wire types and framing only: no process code.
+        .target(name: "ContsecProtocol"),
+        // The Swift SDK plugin authors use.
+        .target(name: "ContsecPluginKit", dependencies: ["ContsecProtocol"]),
+        // Discovery, supervision, RPC session, event bus, reporters, gates.
+        .target(name: "ContsecHost", dependencies: ["ContsecProtocol"]),
+        // Plugin-side helpers: Docker Engine API client, tool runner, confined file writer.
+        .target(name: "ContainerKit", dependencies: ["ContsecProtocol"]),
+        // A YAML reader with line positions, for compose files and Kubernetes manifests.
+        .target(name: "YAMLReader"),
+        .executableTarget(name: "contsec", dependencies: ["ContsecHost", "ContsecProtocol"]),
+
+        // Plugins: one executable each, product name contsec-<name>.
+        .target(name: "IaCScan", dependencies: ["ContsecProtocol", "YAMLReader"], path: "Plugins/iac-scan/Library"),
+        .executableTarget(name: "contsec-iac-scan", dependencies: ["IaCScan", "ContsecPluginKit"], path: "Plugins/iac-scan/Executable"),
+        // A do-nothing plugin: start-up benchmark and the smallest example of the kit.
+        .executableTarget(name: "contsec-noop", dependencies: ["ContsecPluginKit"], path: "Plugins/noop"),
+        // A plugin whose misbehaviour is chosen by arguments: crash, hang, pollute, flood. Used by tests and bench.
+        .executableTarget(name: "contsec-testkit", dependencies: ["ContsecPluginKit"], path: "Plugins/testkit"),
+
+        .testTarget(name: "ContsecProtocolTests", dependencies: ["ContsecProtocol"]),
+        .testTarget(name: "ContsecHostTests", dependencies: ["ContsecHost", "ContsecProtocol"]),
+        .testTarget(name: "ContainerKitTests", dependencies: ["ContainerKit"]),
+        .testTarget(name: "YAMLReaderTests", dependencies: ["YAMLReader"]),
+        .testTarget(name: "IaCScanTests", dependencies: ["IaCScan", "YAMLReader", "ContsecProtocol"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
