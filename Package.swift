@@ -21,7 +21,7 @@ let package = Package(
         // Discovery, supervision, RPC session, event bus, reporters, gates.
         .target(name: "ContsecHost", dependencies: ["ContsecProtocol"]),
         // Plugin-side helpers: Docker Engine API client, tool runner, confined file writer.
-        .target(name: "ContainerKit", dependencies: ["ContsecProtocol"]),
+        .target(name: "ContainerKit"),
         // A YAML reader with line positions, for compose files and Kubernetes manifests.
         .target(name: "YAMLReader"),
         .executableTarget(name: "contsec", dependencies: ["ContsecHost", "ContsecProtocol"]),
