@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# Sets up the real services contsec's tests use, on a Debian 12 machine, as root:
+# Debian packages, a local-only dockerd, offline-built test images, and a registry on 127.0.0.1:5000.
+# Idempotent: a second run checks each piece and changes nothing that is already right.
+# Not root / no apt-get: says Docker-dependent tests will skip, exits 0 (but fails under CI=true).
+set -euo pipefail
+
+# Packages tests need. Later plugins add theirs here (one list, so one apt-get call installs everything).
+TEST_PACKAGES=(
+    docker.io docker-registry busybox-static openssl ca-certificates curl
+    shellcheck strace skopeo gocryptfs age tar
+)
+
+TEST_IMAGE="contsec-test/busybox:1"
+REGISTRY_ADDR="127.0.0.1:5000"
+REGISTRY_CONFIG=/etc/contsec-test/registry.yml
+REGISTRY_STORAGE=/var/lib/contsec-registry
+REGISTRY_LOG=/var/log/contsec-registry.log
+DOCKERD_LOG=/var/log/contsec-dockerd.log
+DOCKER_SOCKET=/var/run/docker.sock
+DAEMON_JSON=/etc/docker/daemon.json
+ENV_FILE=/tmp/contsec-test-env
+APT_STAMP=/var/lib/contsec-test/apt-updated
+WAIT_SECONDS=60
+
+say() { printf 'test-env: %s\n' "$*"; }
+die() { printf 'test-env: ERROR: %s\n' "$*" >&2; exit 1; }
+
+# One clear line and a clean exit where Docker cannot be set up; CI must not silently skip.
+cannot_setup() {
+    if [[ "${CI:-}" == "true" ]]; then
+        die "CI=true but the test environment cannot be set up: $1"
+    fi
+    say "Docker-dependent tests will skip: $1"
+    exit 0
+}
+
+[[ "$(id -u)" -eq 0 ]] || cannot_setup "not running as root (re-run this script as root to install and start dockerd)"
+command -v apt-get >/dev/null 2>&1 || cannot_setup "no apt-get on this machine (install docker.io and start dockerd by hand)"
+
+install_packages() {
+    local missing=() pkg
+    for pkg in "${TEST_PACKAGES[@]}"; do
+        # dpkg-query prints "install ok installed" only for a fully installed package.
+        if [[ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)" != "install ok installed" ]]; then
+            missing+=("$pkg")
+        fi
+    done
+    if ((${#missing[@]} == 0)); then
+        return 0
+    fi
+    say "installing: ${missing[*]}"
+    # Refresh package lists only when something is missing and the last refresh is over a day old.
+    if [[ ! -f "$APT_STAMP" ]] || [[ -n "$(find "$APT_STAMP" -mmin +1440 2>/dev/null)" ]]; then
+        apt-get update -qq
+        mkdir -p "$(dirname "$APT_STAMP")"
+        touch "$APT_STAMP"
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Local-only daemon: no bridge, no iptables, no forwarding, so containers cannot reach beyond this machine.
+write_daemon_json() {
+    local want='{"bridge":"none","iptables":false,"ip-forward":false,"ip-masq":false}'
+    mkdir -p "$(dirname "$DAEMON_JSON")"
+    if [[ -f "$DAEMON_JSON" ]] && [[ "$(cat "$DAEMON_JSON")" == "$want" ]]; then
+        return 1 # unchanged
+    fi
+    say "writing $DAEMON_JSON"
+    printf '%s\n' "$want" >"$DAEMON_JSON"
+    return 0
+}
+
+docker_answers() { docker info >/dev/null 2>&1; }
+
+wait_for() { # wait_for DESCRIPTION LOGFILE COMMAND...
+    local what="$1" log="$2" i
+    shift 2
+    for ((i = 0; i < WAIT_SECONDS * 2; i++)); do
+        if "$@"; then return 0; fi
+        sleep 0.5
+    done
+    printf 'test-env: %s did not answer within %ss; last lines of %s:\n' "$what" "$WAIT_SECONDS" "$log" >&2
+    tail -n 40 "$log" >&2 || true
+    exit 1
+}
+
+start_dockerd() {
+    local config_changed="$1"
+    if docker_answers; then
+        if [[ "$config_changed" == yes ]]; then
+            # A daemon started earlier with other settings keeps them until restarted; the tests rely on these.
+            say "note: $DAEMON_JSON changed while dockerd runs; restart dockerd for it to take effect"
+        fi
+        return 0
+    fi
+    # Debian's dockerd starts its own containerd when no system containerd socket exists, so no separate start.
+    say "starting dockerd (log: $DOCKERD_LOG)"
+    nohup dockerd >"$DOCKERD_LOG" 2>&1 </dev/null &
+    disown || true
+    wait_for dockerd "$DOCKERD_LOG" docker_answers
+}
+
+build_busybox_image() {
+    if docker image inspect "$TEST_IMAGE" >/dev/null 2>&1; then
+        return 0
+    fi
+    say "building $TEST_IMAGE offline from busybox-static"
+    local root tarball
+    root="$(mktemp -d)"
+    tarball="$(mktemp --suffix=.tar)"
+    mkdir -p "$root"/{bin,etc,tmp,root,proc,sys,dev}
+    chmod 1777 "$root/tmp"
+    cp /bin/busybox "$root/bin/busybox"
+    # The static busybox runs inside the chroot and links every applet to /bin/busybox.
+    chroot "$root" /bin/busybox --install -s /bin
+    printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$root/etc/passwd"
+    printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+    tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -C "$root" -cf "$tarball" .
+    docker import --change 'CMD ["/bin/sh"]' "$tarball" "$TEST_IMAGE" >/dev/null
+    rm -rf "$root" "$tarball"
+}
+
+registry_answers() { curl -fsS -o /dev/null --max-time 2 "http://$REGISTRY_ADDR/v2/" 2>/dev/null; }
+
+start_registry() {
+    local want
+    want="$(
+        cat <<EOF
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $REGISTRY_STORAGE
+  delete:
+    enabled: true
+http:
+  addr: $REGISTRY_ADDR
+EOF
+    )"
+    mkdir -p "$(dirname "$REGISTRY_CONFIG")" "$REGISTRY_STORAGE"
+    if [[ ! -f "$REGISTRY_CONFIG" ]] || [[ "$(cat "$REGISTRY_CONFIG")" != "$want" ]]; then
+        say "writing $REGISTRY_CONFIG"
+        printf '%s\n' "$want" >"$REGISTRY_CONFIG"
+    fi
+    if registry_answers; then
+        return 0
+    fi
+    say "starting docker-registry on $REGISTRY_ADDR (log: $REGISTRY_LOG)"
+    nohup docker-registry serve "$REGISTRY_CONFIG" >"$REGISTRY_LOG" 2>&1 </dev/null &
+    disown || true
+    wait_for docker-registry "$REGISTRY_LOG" registry_answers
+}
+
+write_env_file() {
+    local api want
+    api="$(docker version --format '{{.Server.APIVersion}}' 2>/dev/null || echo unknown)"
+    want="$(
+        cat <<EOF
+CONTSEC_TEST_DOCKER_SOCKET=$DOCKER_SOCKET
+CONTSEC_TEST_DOCKER_API=$api
+CONTSEC_TEST_IMAGE=$TEST_IMAGE
+CONTSEC_TEST_REGISTRY=$REGISTRY_ADDR
+CONTSEC_TEST_REGISTRY_STORAGE=$REGISTRY_STORAGE
+EOF
+    )"
+    if [[ ! -f "$ENV_FILE" ]] || [[ "$(cat "$ENV_FILE")" != "$want" ]]; then
+        printf '%s\n' "$want" >"$ENV_FILE"
+    fi
+}
+
+install_packages
+config_changed=no
+if write_daemon_json; then config_changed=yes; fi
+start_dockerd "$config_changed"
+build_busybox_image
+start_registry
+write_env_file
+say "ready: dockerd at $DOCKER_SOCKET, image $TEST_IMAGE, registry http://$REGISTRY_ADDR (facts in $ENV_FILE)"
