@@ -1,0 +1,64 @@
+/// JSON-RPC's own error codes plus contsec's range (PROTOCOL.md, "Error codes").
+public enum ErrorCode: Int, Sendable, CaseIterable {
+    case parseError = -32700
+    case invalidRequest = -32600
+    case methodNotFound = -32601
+    case invalidParams = -32602
+    case internalError = -32603
+    case notInitialized = -32002
+    case cancelled = -32800
+    case unsupportedVersion = -32010
+    case toolMissing = -32011
+    case preconditionFailed = -32012
+    case messageTooLarge = -32013
+    case invalidState = -32014
+    case runFailed = -32015
+
+    public var name: String {
+        switch self {
+        case .parseError: return "parse error"
+        case .invalidRequest: return "invalid request"
+        case .methodNotFound: return "method not found"
+        case .invalidParams: return "invalid params"
+        case .internalError: return "internal error"
+        case .notInitialized: return "not initialized"
+        case .cancelled: return "cancelled"
+        case .unsupportedVersion: return "unsupported protocol version"
+        case .toolMissing: return "tool missing"
+        case .preconditionFailed: return "precondition failed"
+        case .messageTooLarge: return "message too large"
+        case .invalidState: return "invalid state"
+        case .runFailed: return "run failed"
+        }
+    }
+}
+
+/// Protocol versions and limits both sides agree on.
+public enum ProtocolInfo {
+    /// Versions this build speaks, newest first.
+    public static let supportedVersions = ["1.0"]
+    /// Default cap on one frame, excluding its LF.
+    public static let defaultMaxMessageBytes = 16 * 1024 * 1024
+
+    /// The newest version both sides speak, or nil. Versions compare as dotted integers.
+    public static func negotiate(offered: [String], supported: [String] = supportedVersions) -> String? {
+        let common = offered.filter(supported.contains)
+        return common.max { a, b in
+            a.split(separator: ".").map { Int($0) ?? 0 }.lexicographicallyPrecedes(b.split(separator: ".").map { Int($0) ?? 0 })
+        }
+    }
+}
+
+/// Method names on the wire.
+public enum Method {
+    public static let initialize = "initialize"
+    public static let initialized = "initialized"
+    public static let run = "run"
+    public static let cancel = "cancel"
+    public static let shutdown = "shutdown"
+    public static let exit = "exit"
+    public static let finding = "finding"
+    public static let action = "action"
+    public static let progress = "progress"
+    public static let log = "log"
+}
