@@ -1,0 +1,334 @@
+import Testing
+@testable import YAMLReader
+
+private func one(_ text: String) throws -> YAMLNode {
+    let docs = try YAMLReader.parse(text)
+    #expect(docs.count == 1)
+    return docs[0]
+}
+
+private func parseError(_ text: String) -> YAMLError? {
+    do {
+        _ = try YAMLReader.parse(text)
+        return nil
+    } catch {
+        return error
+    }
+}
+
+@Suite struct YAMLBlockTests {
+    @Test func nestedMappingsAndSequencesKeepOrderAndPositions() throws {
+        let doc = try one("""
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+          labels: {app: web, tier: "front"}
+        spec:
+          containers:
+          - name: app
+            image: nginx:1.27
+            ports:
+              - containerPort: 80
+          - name: side
+            image: busybox
+        """)
+        #expect(doc.pairs.map { $0.key.scalar } == ["apiVersion", "kind", "metadata", "spec"])
+        let containers = try #require(doc.at("spec", "containers"))
+        #expect(containers.items.count == 2)
+        #expect(containers.line == 8 && containers.column == 3)
+        let first = try #require(containers[0])
+        #expect(first["image"]?.scalar == "nginx:1.27")
+        #expect(first["image"]?.line == 9)
+        #expect(first.pair("image")?.key.column == 5)
+        #expect(first.at("ports")?[0]?["containerPort"]?.int == 80)
+        #expect(containers[1]?["name"]?.line == 12)
+        #expect(doc.at("metadata", "labels", "tier")?.scalar == "front")
+        #expect(doc.at("metadata", "labels", "tier")?.style == .doubleQuoted)
+    }
+
+    @Test func coreSchemaResolutionKeepsRawText() throws {
+        let doc = try one("""
+        a: 0x1F
+        b: 0o17
+        c: -12
+        d: 1.5e3
+        e: ~
+        f:
+        g: True
+        h: yes
+        i: "true"
+        j: !!str 42
+        k: 010
+        """)
+        #expect(doc["a"]?.value == .int(31))
+        #expect(doc["b"]?.value == .int(15))
+        #expect(doc["c"]?.value == .int(-12))
+        #expect(doc["d"]?.value == .double(1500))
+        #expect(doc["e"]?.isNull == true)
+        #expect(doc["f"]?.isNull == true)
+        #expect(doc["g"]?.bool == true)
+        #expect(doc["h"]?.value == .string("yes"))
+        #expect(doc["h"]?.isTruthy == true)
+        #expect(doc["i"]?.value == .string("true"))
+        #expect(doc["j"]?.value == .string("42"))
+        #expect(doc["j"]?.tag == "!!str")
+        #expect(doc["k"]?.value == .int(10))
+        #expect(doc["k"]?.scalar == "010")
+    }
+
+    @Test func commentsAndQuotedKeys() throws {
+        let doc = try one("""
+        # leading comment
+        "quoted key": 1   # trailing
+        'single ''key''': two
+        url: http://example.com/#anchor
+        hash: a#b
+        plain: value # comment here
+        """)
+        #expect(doc["quoted key"]?.int == 1)
+        #expect(doc["single 'key'"]?.scalar == "two")
+        #expect(doc["url"]?.scalar == "http://example.com/#anchor")
+        #expect(doc["hash"]?.scalar == "a#b")
+        #expect(doc["plain"]?.scalar == "value")
+        #expect(doc.pairs[0].key.line == 2)
+    }
+
+    @Test func sequenceAtSameIndentAsParentKey() throws {
+        let doc = try one("""
+        services:
+          web:
+            ports:
+            - "80:80"
+            - 443:443
+            volumes:
+            - /var/run/docker.sock:/var/run/docker.sock
+        other: x
+        """)
+        let web = try #require(doc.at("services", "web"))
+        #expect(web["ports"]?.items.compactMap(\.scalar) == ["80:80", "443:443"])
+        #expect(web["volumes"]?[0]?.line == 7)
+        #expect(doc["other"]?.scalar == "x")
+    }
+
+    @Test func multiLinePlainAndQuotedScalarsFold() throws {
+        let doc = try one("""
+        a: this is
+          folded plain
+
+          with a break
+        b: "double
+          quoted \\"esc\\" \\u00e9 \\x41\\
+          joined"
+        c: 'it''s
+          single'
+        """)
+        #expect(doc["a"]?.scalar == "this is folded plain\nwith a break")
+        #expect(doc["b"]?.scalar == "double quoted \"esc\" é Ajoined")
+        #expect(doc["c"]?.scalar == "it's single")
+    }
+}
+
+@Suite struct YAMLBlockScalarTests {
+    @Test func literalWithChomping() throws {
+        let doc = try one("""
+        clip: |
+          line1
+            indented
+          line3
+
+
+        strip: |-
+          text
+
+
+        keep: |+
+          text
+
+
+        last: end
+        """)
+        #expect(doc["clip"]?.scalar == "line1\n  indented\nline3\n")
+        #expect(doc["strip"]?.scalar == "text")
+        #expect(doc["keep"]?.scalar == "text\n\n\n")
+        #expect(doc["last"]?.scalar == "end")
+        #expect(doc["last"]?.line == 15)
+    }
+
+    @Test func foldedAndIndentationIndicator() throws {
+        let doc = try one("""
+        f: >
+          one
+          two
+
+          three
+            more indented
+          four
+        g: >-
+          a
+          b
+        h: |2
+            two extra
+          base
+        i: >-2
+            weird order ok
+        """)
+        #expect(doc["f"]?.scalar == "one two\nthree\n  more indented\nfour\n")
+        #expect(doc["g"]?.scalar == "a b")
+        #expect(doc["h"]?.scalar == "  two extra\nbase\n")
+        #expect(doc["i"]?.scalar == "  weird order ok")
+    }
+
+    @Test func blockScalarInSequenceAndAtEndOfFile() throws {
+        let doc = try one("- |\n  run this\n  and this\n- >-\n  folded\n  end")
+        #expect(doc[0]?.scalar == "run this\nand this\n")
+        #expect(doc[1]?.scalar == "folded end")
+    }
+}
+
+@Suite struct YAMLFlowTests {
+    @Test func flowCollections() throws {
+        let doc = try one("""
+        a: {x: 1, y: [p, q, "r, s"], z: {}}
+        b: [ {name: n1}, k: v, [1, 2] ]
+        c: [
+          multi,
+          line,   # comment
+        ]
+        d: {"json": "style", "n":3}
+        e: [http://a.b/c, 'x']
+        """)
+        #expect(doc.at("a", "y")?.items.compactMap(\.scalar) == ["p", "q", "r, s"])
+        #expect(doc.at("a", "z")?.pairs.isEmpty == true)
+        #expect(doc.at("a", "z")?.isMapping == true)
+        #expect(doc["b"]?[0]?["name"]?.scalar == "n1")
+        #expect(doc["b"]?[1]?["k"]?.scalar == "v")
+        #expect(doc["b"]?[2]?.items.count == 2)
+        #expect(doc["c"]?.items.compactMap(\.scalar) == ["multi", "line"])
+        #expect(doc["c"]?[1]?.line == 5)
+        #expect(doc["d"]?["json"]?.scalar == "style")
+        #expect(doc["d"]?["n"]?.int == 3)
+        #expect(doc["e"]?[0]?.scalar == "http://a.b/c")
+    }
+}
+
+@Suite struct YAMLAnchorTests {
+    @Test func anchorsAliasesAndMergeKeys() throws {
+        let doc = try one("""
+        x-base: &base
+          restart: always
+          environment:
+            A: "1"
+        x-more: &more
+          restart: never
+          user: app
+        services:
+          web:
+            <<: *base
+            image: web:1
+          api:
+            <<: [*more, *base]
+            restart: unless-stopped
+          tags: &t [a, b]
+          copy: *t
+        """)
+        let web = try #require(doc.at("services", "web"))
+        #expect(web.pairs.map { $0.key.scalar } == ["image", "restart", "environment"])
+        #expect(web["restart"]?.scalar == "always")
+        #expect(web["restart"]?.line == 2)
+        let api = try #require(doc.at("services", "api"))
+        #expect(api["restart"]?.scalar == "unless-stopped")
+        #expect(api["user"]?.scalar == "app")
+        #expect(api.at("environment", "A")?.scalar == "1")
+        #expect(doc.at("services", "copy")?.items.compactMap(\.scalar) == ["a", "b"])
+        #expect(doc.at("services", "copy")?.line == 16)
+    }
+}
+
+@Suite struct YAMLStreamTests {
+    @Test func multiDocumentStreamWithDirectivesAndEndMarkers() throws {
+        let docs = try YAMLReader.parse("""
+        %YAML 1.2
+        ---
+        kind: A
+        ...
+        ---
+        kind: B
+        --- # comment
+        - 1
+        ---
+        --- plain text
+        """)
+        #expect(docs.count == 5)
+        #expect(docs[0]["kind"]?.scalar == "A")
+        #expect(docs[1]["kind"]?.scalar == "B")
+        #expect(docs[1]["kind"]?.line == 6)
+        #expect(docs[2][0]?.int == 1)
+        #expect(docs[3].isNull)
+        #expect(docs[4].scalar == "plain text")
+    }
+
+    @Test func commentOnlyStreamHasNoDocuments() throws {
+        #expect(try YAMLReader.parse("# nothing\n\n  # here\n").isEmpty)
+        #expect(try YAMLReader.parse("").isEmpty)
+    }
+
+    @Test func crlfLineEndingsAndBOM() throws {
+        let doc = try one("\u{FEFF}a: 1\r\nb:\r\n  - x\r\n")
+        #expect(doc["b"]?[0]?.scalar == "x")
+        #expect(doc["b"]?[0]?.line == 3)
+    }
+}
+
+@Suite struct YAMLErrorTests {
+    @Test func mappingValuesNotAllowed() throws {
+        let e = try #require(parseError("a: 1\nb: c: d\n"))
+        #expect(e.line == 2)
+        #expect(e.message.contains("mapping values are not allowed here"))
+    }
+
+    @Test func wronglyIndentedContinuationLine() throws {
+        let e = try #require(parseError("services:\n  web:\n    image: x\n      ports: 80\n"))
+        #expect(e.line == 4)
+        #expect(e.message.contains("mapping values are not allowed"))
+    }
+
+    @Test func tabIndentation() throws {
+        let e = try #require(parseError("a:\n\tb: 1\n"))
+        #expect(e.line == 2)
+        #expect(e.message.contains("tab"))
+    }
+
+    @Test func unterminatedQuote() throws {
+        let e = try #require(parseError("a: 1\nb: \"open\nc: 2\n"))
+        #expect(e.line == 2)
+        #expect(e.column == 4)
+        #expect(e.message.contains("unterminated"))
+    }
+
+    @Test func badIndentation() throws {
+        let e = try #require(parseError("a:\n    b: 1\n  c: 2\n"))
+        #expect(e.line == 3)
+        #expect(e.message.contains("bad indentation"))
+    }
+
+    @Test func undefinedAlias() throws {
+        let e = try #require(parseError("a: 1\nb: *nope\n"))
+        #expect(e.line == 2)
+        #expect(e.message.contains("undefined alias '*nope'"))
+    }
+
+    @Test func missingColonAndUnclosedFlow() throws {
+        let e = try #require(parseError("a: 1\nb\n"))
+        #expect(e.line == 2)
+        #expect(e.message.contains("':'"))
+        let f = try #require(parseError("x: 1\ny: [a, b\nz: 2\n"))
+        #expect(f.line == 2)
+        #expect(f.message.contains("flow"))
+    }
+
+    @Test func errorDescriptionNamesLineAndColumn() throws {
+        let e = try #require(parseError("k: v: w"))
+        #expect(e.description.hasPrefix("line 1, column 5:"))
+    }
+}
