@@ -55,6 +55,7 @@ PluginRunner.main(Plugin(
         case "signal":
             usleep(100_000)
             FileHandle.standardError.write("testkit: raising SIGSEGV on purpose\n".data(using: .utf8)!)
+            signal(SIGSEGV, SIG_DFL)  // the Swift runtime installs its own crash handler
             raise(SIGSEGV)
         default: break
         }

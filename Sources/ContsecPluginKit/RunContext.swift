@@ -50,7 +50,7 @@ public final class RunContext: @unchecked Sendable {
 
     /// Reports progress; any message also tells the host the plugin is alive.
     public func progress(_ message: String? = nil, current: Int? = nil, total: Int? = nil) {
-        notify(Method.progress, Progress(message: message, current: current, total: total).json)
+        notify(Method.progress, ProgressUpdate(message: message, current: current, total: total).json)
     }
 
     /// A log line for the user (shown with `--verbose`, always written to the log file).

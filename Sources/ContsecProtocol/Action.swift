@@ -39,7 +39,7 @@ public struct Action: Sendable, Codable, Hashable {
 }
 
 /// A progress notification: all fields optional.
-public struct Progress: Sendable, Hashable {
+public struct ProgressUpdate: Sendable, Hashable {
     public var message: String?
     public var current: Int?
     public var total: Int?

@@ -1,0 +1,71 @@
+import Foundation
+import ContsecProtocol
+
+/// Why a plugin run failed, in words a user can act on.
+public struct PluginFailure: Error, Sendable, Hashable {
+    public enum Kind: String, Sendable {
+        case spawnFailed = "spawn-failed"
+        case handshakeFailed = "handshake-failed"
+        case versionMismatch = "version-mismatch"
+        case crashed
+        case timedOut = "timed-out"
+        case protocolViolation = "protocol-violation"
+        case runError = "run-error"
+        case usage
+        case interrupted
+    }
+    public var kind: Kind
+    public var message: String
+    /// The plugin's JSON-RPC error, when it sent one.
+    public var rpcError: RPCError?
+    public var exitStatus: String?
+    public var stderrTail: [String]
+
+    public init(kind: Kind, message: String, rpcError: RPCError? = nil, exitStatus: String? = nil, stderrTail: [String] = []) {
+        self.kind = kind
+        self.message = message
+        self.rpcError = rpcError
+        self.exitStatus = exitStatus
+        self.stderrTail = stderrTail
+    }
+}
+
+/// What happened, as the bus carries it.
+public enum EventKind: Sendable {
+    case pluginStarted(path: String, command: String?)
+    case pluginReady(PluginInfo)
+    case finding(Finding)
+    case action(Action)
+    case progress(ProgressUpdate)
+    case log(LogMessage)
+    /// One line the plugin wrote to stderr.
+    case stderr(String)
+    /// The plugin broke the protocol but the run goes on (stdout pollution, an invalid notification...).
+    case protocolWarning(String)
+    case pluginFinished(RunResult, duration: TimeInterval)
+    case pluginFailed(PluginFailure, duration: TimeInterval)
+
+    public var name: String {
+        switch self {
+        case .pluginStarted: return "plugin-started"
+        case .pluginReady: return "plugin-ready"
+        case .finding: return "finding"
+        case .action: return "action"
+        case .progress: return "progress"
+        case .log: return "log"
+        case .stderr: return "stderr"
+        case .protocolWarning: return "protocol-warning"
+        case .pluginFinished: return "plugin-finished"
+        case .pluginFailed: return "plugin-failed"
+        }
+    }
+}
+
+/// One event: stamped with a global sequence number, the plugin and the run it came from.
+public struct Event: Sendable {
+    public var seq: UInt64
+    public var time: Date
+    public var plugin: String
+    public var runId: String
+    public var kind: EventKind
+}

@@ -1,0 +1,110 @@
+import Foundation
+import ContsecProtocol
+
+/// The terminal report: findings grouped by severity, then actions and a summary line.
+/// Colour and a live progress line only when writing to a terminal; plain and stable when piped.
+public final class TableReporter: EventSink, @unchecked Sendable {
+    private let out: ByteOutput
+    private let colour: Bool
+    private let progressLine: Bool
+    private let maxRows: Int
+    private var findings: [(plugin: String, finding: Finding)] = []
+    private var dropped = 0
+    private var actions: [(plugin: String, action: Action)] = []
+    private var plugins: [(name: String, status: String, detail: String?)] = []
+    private var tally = SeverityTally()
+    private var progressShown = false
+
+    public init(output: ByteOutput, colour: Bool? = nil, maxRows: Int = 5000) {
+        out = output
+        let tty = output.isTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        self.colour = colour ?? tty
+        progressLine = output.isTerminal && isatty(2) == 1
+        self.maxRows = maxRows
+    }
+
+    public func receive(_ event: Event) {
+        switch event.kind {
+        case .finding(let f):
+            tally.add(f.severity)
+            // Bounded: a table of a million rows helps no one; the JSON formats carry them all.
+            if findings.count < maxRows { findings.append((event.plugin, f)) } else { dropped += 1 }
+            if progressLine && tally.total % 100 == 0 { showProgress("\(event.plugin): \(tally.total) findings") }
+        case .action(let a): actions.append((event.plugin, a))
+        case .progress(let p) where progressLine:
+            var text = "\(event.plugin): \(p.message ?? "working")"
+            if let c = p.current, let t = p.total { text += " (\(c)/\(t))" }
+            showProgress(text)
+        case .pluginFinished(let r, let d):
+            plugins.append((event.plugin, r.status.rawValue, r.message ?? String(format: "%.2f s", d)))
+        case .pluginFailed(let f, _):
+            plugins.append((event.plugin, "failed", f.kind.rawValue))
+        default: break
+        }
+    }
+
+    private func showProgress(_ text: String) {
+        let line = "\r\u{1B}[2K" + String(text.prefix(100))
+        FileHandle.standardError.write(Data(line.utf8))
+        progressShown = true
+    }
+
+    private func paint(_ text: String, _ s: Severity) -> String {
+        guard colour else { return text }
+        let code: String
+        switch s {
+        case .critical: code = "1;31"
+        case .high: code = "31"
+        case .medium: code = "33"
+        case .low: code = "36"
+        case .info, .unknown: code = "2"
+        }
+        return "\u{1B}[\(code)m\(text)\u{1B}[0m"
+    }
+
+    private func pad(_ s: String, _ width: Int) -> String {
+        s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
+    }
+
+    static func location(_ t: Target) -> String {
+        if let file = t.file {
+            return t.line.map { "\(file):\($0)" } ?? file
+        }
+        return t.kind == "file" ? t.name : "\(t.kind) \(t.name)"
+    }
+
+    public func finish() {
+        if progressShown { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+        let sorted = findings.enumerated().sorted { a, b in
+            if a.element.finding.severity != b.element.finding.severity { return a.element.finding.severity > b.element.finding.severity }
+            return a.offset < b.offset  // stable: arrival order within a severity
+        }.map(\.element)
+        if !sorted.isEmpty {
+            let ruleWidth = min(24, max(4, sorted.map(\.finding.ruleId.count).max() ?? 4))
+            let locWidth = min(40, max(6, sorted.map { Self.location($0.finding.target).count }.max() ?? 6))
+            var current: Severity?
+            for (plugin, f) in sorted {
+                if f.severity != current {
+                    current = f.severity
+                    out.write("\n" + paint("\(f.severity.rawValue.uppercased()) (\(tally[f.severity]))", f.severity) + "\n")
+                }
+                let prefix = plugins.count > 1 || Set(sorted.map(\.plugin)).count > 1 ? "[\(plugin)] " : ""
+                out.write("  \(pad(f.ruleId, ruleWidth))  \(pad(Self.location(f.target), locWidth))  \(prefix)\(f.title)\n")
+            }
+            if dropped > 0 { out.write("  … and \(dropped) more findings (use --format json or jsonl for all of them)\n") }
+        }
+        if !actions.isEmpty {
+            out.write("\nACTIONS (\(actions.count))\n")
+            for (_, a) in actions {
+                out.write("  \(pad(a.status.rawValue, 8))  \(pad(a.kind, 18))  \(a.target)\(a.detail.map { " — \($0)" } ?? "")\n")
+            }
+        }
+        out.write("\n")
+        for p in plugins {
+            out.write("\(p.name): \(p.status)\(p.detail.map { " (\($0))" } ?? "")\n")
+        }
+        let counts = tally.total == 0 ? "no findings" : "\(tally.total) finding\(tally.total == 1 ? "" : "s") (\(tally.text))"
+        out.write("Total: \(counts), \(actions.count) action\(actions.count == 1 ? "" : "s")\n")
+        out.flush()
+    }
+}

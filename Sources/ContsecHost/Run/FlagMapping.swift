@@ -1,0 +1,117 @@
+import Foundation
+import ContsecProtocol
+
+/// Maps `--flags` from the command line onto a command's declared, typed parameters.
+public struct FlagMapping {
+    public let command: CommandSpec
+    public let pluginName: String
+    /// Global options that may also appear after the plugin name: name → takes a value.
+    public let globalOptions: [String: Bool]
+    public let workingDirectory: String
+
+    public init(command: CommandSpec, pluginName: String, globalOptions: [String: Bool],
+                workingDirectory: String = FileManager.default.currentDirectoryPath) {
+        self.command = command
+        self.pluginName = pluginName
+        self.globalOptions = globalOptions
+        self.workingDirectory = workingDirectory
+    }
+
+    /// The parsed arguments, checked and with defaults, and the global options found among the flags
+    /// (a declared parameter wins over a global option of the same name).
+    public func map(_ tokens: [String]) throws(CLIError) -> (args: [String: JSONValue], globals: [(String, String?)]) {
+        var args: [String: JSONValue] = [:]
+        var globals: [(String, String?)] = []
+        var i = 0
+        while i < tokens.count {
+            let token = tokens[i]
+            i += 1
+            guard token.hasPrefix("--"), token.count > 2 else {
+                throw usage("unexpected argument '\(token)'")
+            }
+            var name = String(token.dropFirst(2))
+            var inline: String?
+            if let eq = name.firstIndex(of: "=") {
+                inline = String(name[name.index(after: eq)...])
+                name = String(name[..<eq])
+            }
+            var negated = false
+            var param = command.params.first { $0.name == name }
+            if param == nil, name.hasPrefix("no-"), let p = command.params.first(where: { $0.name == name.dropFirst(3) && $0.type == .bool }) {
+                param = p
+                negated = true
+            }
+            guard let param else {
+                if let takesValue = globalOptions[name] {
+                    if takesValue {
+                        guard let v = inline ?? (i < tokens.count ? tokens[i] : nil) else { throw usage("--\(name) needs a value") }
+                        if inline == nil { i += 1 }
+                        globals.append((name, v))
+                    } else {
+                        globals.append((name, inline))
+                    }
+                    continue
+                }
+                throw usage("unknown flag --\(name)")
+            }
+            func value() throws(CLIError) -> String {
+                if let inline { return inline }
+                guard i < tokens.count else { throw usage("--\(param.name) needs a value (\(param.type.rawValue))") }
+                i += 1
+                return tokens[i - 1]
+            }
+            switch param.type {
+            case .bool:
+                if negated { args[param.name] = .bool(false); continue }
+                guard let inline else { args[param.name] = .bool(true); continue }
+                switch inline.lowercased() {
+                case "true", "yes", "1": args[param.name] = .bool(true)
+                case "false", "no", "0": args[param.name] = .bool(false)
+                default: throw usage("--\(param.name) is a switch; give it alone or as --\(param.name)=true|false")
+                }
+            case .int:
+                let v = try value()
+                guard let n = Int(v) else { throw usage("--\(param.name) expects an integer, got '\(v)'") }
+                args[param.name] = .int(n)
+            case .string:
+                args[param.name] = .string(try value())
+            case .path:
+                let v = try value()
+                let abs = v.hasPrefix("/") ? v : workingDirectory + "/" + v
+                args[param.name] = .string(URL(fileURLWithPath: abs).standardizedFileURL.path)
+            case .list:
+                let items = try value().split(separator: ",").map { JSONValue.string(String($0).trimmingCharacters(in: .whitespaces)) }
+                args[param.name] = .array((args[param.name]?.arrayValue ?? []) + items)
+            }
+        }
+        do {
+            return (try command.checkArguments(args), globals)
+        } catch {
+            throw usage("--\(error.field): \(error.reason)")
+        }
+    }
+
+    private func usage(_ message: String) -> CLIError {
+        .usage("\(message) for '\(pluginName) \(command.name)'.\n\n" + FlagMapping.help(for: command, plugin: pluginName))
+    }
+
+    /// The flags of a command, as `contsec describe` and usage errors show them.
+    public static func help(for command: CommandSpec, plugin: String) -> String {
+        var lines = ["Usage: contsec run \(plugin) \(command.name)\(command.params.isEmpty ? "" : " [flags]")",
+                     "  \(command.description)"]
+        if !command.params.isEmpty {
+            lines.append("Flags:")
+            for p in command.params {
+                var flag = "--\(p.name)"
+                if p.type != .bool { flag += " \(p.allowed.map { $0.joined(separator: "|") } ?? p.type.rawValue.uppercased())" }
+                var text = p.description
+                if p.required { text += " (required)" }
+                if let d = p.default, !d.isNull { text += " (default: \(d.stringValue ?? d.description))" }
+                if p.type == .list { text += " (repeat or comma-separate)" }
+                let padded = flag.count < 28 ? flag + String(repeating: " ", count: 28 - flag.count) : flag + "  "
+                lines.append("  \(padded)\(text)")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,208 @@
+import Foundation
+import ContsecProtocol
+
+/// Drives one plugin process through its life: spawn, handshake, one run, and a clean or forced stop.
+///
+/// Every failure becomes a ``PluginFailure`` with words for the user; nothing here crashes or hangs the host.
+public final class PluginRun: @unchecked Sendable {
+    public let candidate: PluginCandidate
+    /// Settable until `run` starts: flags given after the plugin name may change timeouts.
+    public var options: RunOptions
+    public let runId: String
+    let bus: EventBus
+    private var process: PluginProcess?
+    private var connection: PluginConnection?
+    public private(set) var info: InitializeResult?
+    private let started = Date()
+
+    public init(candidate: PluginCandidate, options: RunOptions, bus: EventBus, runId: String = PluginRun.makeRunId()) {
+        self.candidate = candidate
+        self.options = options
+        self.bus = bus
+        self.runId = runId
+    }
+
+    public static func makeRunId() -> String {
+        String(UUID().uuidString.lowercased().prefix(8))
+    }
+
+    var name: String { candidate.name }
+
+    private func failure(_ kind: PluginFailure.Kind, _ message: String, rpc: RPCError? = nil) -> PluginFailure {
+        PluginFailure(kind: kind, message: message, rpcError: rpc, exitStatus: process?.exitStatus?.description,
+                      stderrTail: connection?.stderrTail ?? [])
+    }
+
+    /// Starts the plugin and performs the handshake.
+    /// Nothing is published yet: the caller may still be choosing its reporters from the plugin's declared flags.
+    public func start() -> Result<InitializeResult, PluginFailure> {
+        var env = options.environment
+        env["CONTSEC_PROTOCOL"] = options.protocolVersions.first
+        env["CONTSEC_WORKSPACE"] = options.workspace
+        env["CONTSEC_DRY_RUN"] = options.dryRun ? "1" : "0"
+        do {
+            process = try PluginProcess(path: candidate.path, environment: env)
+        } catch {
+            return .failure(failure(.spawnFailed, "cannot start plugin \(name) (\(candidate.path)): \(error)"))
+        }
+        let conn = PluginConnection(process: process!, bus: bus, pluginName: name, runId: runId,
+                                    maxFrame: options.maxMessageBytes, echoStderr: options.verbose)
+        connection = conn
+        let params = InitializeParams(
+            protocolVersions: options.protocolVersions,
+            host: .init(name: "contsec", version: ContsecVersion.current, pid: Int(getpid())),
+            workspace: options.workspace, dryRun: options.dryRun, verbose: options.verbose,
+            limits: .init(maxMessageBytes: options.maxMessageBytes))
+        let id = conn.sendRequest(Method.initialize, try? JSONValue(encoding: params))
+        switch conn.wait(for: id, deadline: Date().addingTimeInterval(options.handshakeTimeout), idle: nil, phase: "initialize") {
+        case .response(.success(let v)):
+            do {
+                let r = try v.decode(InitializeResult.self, what: "initialize result")
+                guard options.protocolVersions.contains(r.protocolVersion) else {
+                    return .failure(failure(.versionMismatch,
+                        "plugin \(name) chose protocol \(r.protocolVersion), which this contsec did not offer (\(options.protocolVersions.joined(separator: ", ")))"))
+                }
+                info = r
+                conn.sendNotification(Method.initialized, .object([:]))
+                return .success(r)
+            } catch {
+                return .failure(failure(.handshakeFailed, "plugin \(name) answered initialize with an invalid result: \(error)"))
+            }
+        case .response(.failure(let e)) where e.code == ErrorCode.unsupportedVersion.rawValue:
+            let theirs = e.data?["supported"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            let speaks = theirs.isEmpty ? "does not say which protocol versions it speaks" : "speaks protocol \(theirs.joined(separator: ", ")) only"
+            return .failure(failure(.versionMismatch,
+                "plugin \(name) \(speaks); this contsec speaks \(options.protocolVersions.joined(separator: ", ")). "
+                + "Upgrade the plugin or use a contsec release that speaks its version.", rpc: e))
+        case .response(.failure(let e)):
+            return .failure(failure(.handshakeFailed, "plugin \(name) refused initialize: \(e)", rpc: e))
+        case .closed:
+            process?.waitExit(until: Date().addingTimeInterval(2))
+            conn.waitDrained(until: Date().addingTimeInterval(1))
+            return .failure(failure(.crashed, "plugin \(name) exited during the handshake (\(process?.exitStatus?.description ?? "still running"))"))
+        case .timedOut:
+            return .failure(failure(.timedOut, "plugin \(name) did not answer initialize within \(Int(options.handshakeTimeout)) s"))
+        case .interrupted:
+            return .failure(failure(.interrupted, "interrupted during the handshake with plugin \(name)"))
+        }
+    }
+
+    /// Runs one command. Findings stream to the bus while it runs.
+    public func run(command: String, args: [String: JSONValue]) -> Result<RunResult, PluginFailure> {
+        guard let conn = connection else { return .failure(failure(.spawnFailed, "plugin \(name) is not started")) }
+        let hardDeadline = started.addingTimeInterval(options.timeout)
+        announce(command: command)
+        let id = conn.sendRequest(Method.run, try? JSONValue(encoding: RunParams(command: command, args: args)))
+        let outcome = conn.wait(for: id, deadline: hardDeadline, idle: options.idleTimeout, phase: "run '\(command)'")
+        switch outcome {
+        case .response(.success(let v)):
+            do {
+                let r = try v.decode(RunResult.self, what: "run result")
+                return checkViolations(then: .success(r))
+            } catch {
+                return .failure(failure(.protocolViolation, "plugin \(name) answered run with an invalid result: \(error)"))
+            }
+        case .response(.failure(let e)):
+            return .failure(failure(.runError, "plugin \(name) failed: \(e.message)", rpc: e))
+        case .closed:
+            // Let the reader threads consume all the plugin wrote before it died, then report with its stderr.
+            process?.waitExit(until: Date().addingTimeInterval(options.ladderStep))
+            conn.waitDrained(until: Date().addingTimeInterval(1))
+            let how = process?.exitStatus?.description ?? "closed its stdout"
+            return .failure(failure(.crashed, "plugin \(name) crashed while running '\(command)': \(how)"))
+        case .timedOut(let why):
+            conn.sendNotification(Method.cancel, ["id": id.json])
+            _ = conn.wait(for: id, deadline: Date().addingTimeInterval(min(options.cancelGrace, 2)), idle: nil, phase: "cancel", honourInterrupt: false)
+            return .failure(failure(.timedOut, "plugin \(name) timed out: \(why) (--timeout \(Int(options.timeout)))"))
+        case .interrupted:
+            conn.sendNotification(Method.cancel, ["id": id.json])
+            let graceEnd = Date().addingTimeInterval(options.cancelGrace)
+            var answered = false
+            // Wait for the -32800 answer; a second Ctrl-C cuts the grace period short.
+            while Date() < graceEnd && Interrupt.shared.presses < 2 {
+                if case .timedOut = conn.wait(for: id, deadline: min(graceEnd, Date().addingTimeInterval(0.1)), idle: nil,
+                                              phase: "cancel", honourInterrupt: false) { continue }
+                answered = true
+                break
+            }
+            return .failure(failure(.interrupted, "interrupted: run of plugin \(name) cancelled"
+                                    + (answered ? "" : " (it did not answer the cancel within \(Int(options.cancelGrace)) s)")))
+        }
+    }
+
+    private func checkViolations(then result: Result<RunResult, PluginFailure>) -> Result<RunResult, PluginFailure> {
+        guard let conn = connection, conn.violationCount > 0 else { return result }
+        let first = conn.violations.prefix(3).joined(separator: "\n  ")
+        return .failure(failure(.protocolViolation,
+            "plugin \(name) broke the protocol \(conn.violationCount) time(s); everything valid it sent is reported:\n  \(first)"))
+    }
+
+    /// The kill ladder: shutdown → exit + close stdin → SIGTERM to the group → SIGKILL. Also reaps stragglers.
+    public func stop() {
+        guard let process, let conn = connection else { return }
+        let step = options.ladderStep
+        if process.exitStatus == nil {
+            let id = conn.sendRequest(Method.shutdown, nil)
+            _ = conn.wait(for: id, deadline: Date().addingTimeInterval(step), idle: nil, phase: "shutdown", honourInterrupt: false)
+            conn.sendNotification(Method.exit, nil)
+            process.closeStdin()
+            process.waitExit(until: Date().addingTimeInterval(step))
+        }
+        process.closeStdin()
+        process.terminateGroup(grace: step)
+        conn.waitDrained(until: Date().addingTimeInterval(1))
+    }
+
+    private var announced = false
+
+    /// Publishes "started" and "ready" once, when the run begins (or fails before it could).
+    private func announce(command: String?) {
+        guard !announced else { return }
+        announced = true
+        bus.publish(plugin: name, runId: runId, .pluginStarted(path: candidate.path, command: command))
+        if let info { bus.publish(plugin: name, runId: runId, .pluginReady(info.plugin)) }
+    }
+
+    /// Start, run, stop, and publish how it ended: the whole life of a plugin for one command.
+    /// `resolve` maps the user's flags onto the command once the plugin has declared its commands.
+    public func execute(resolve: (InitializeResult) -> Result<(command: String, args: [String: JSONValue]), PluginFailure>) -> RunRecord {
+        var command: String?
+        let outcome: Result<RunResult, PluginFailure>
+        switch start() {
+        case .failure(let f): outcome = .failure(f)
+        case .success(let initResult):
+            switch resolve(initResult) {
+            case .failure(let f): outcome = .failure(f)
+            case .success(let (c, args)):
+                command = c
+                outcome = run(command: c, args: args)
+            }
+        }
+        return finish(command: command, outcome)
+    }
+
+    /// Stops the plugin and publishes how the run ended.
+    public func finish(command: String?, _ outcome: Result<RunResult, PluginFailure>) -> RunRecord {
+        announce(command: command)
+        var record = RunRecord(plugin: name, path: candidate.path, info: info?.plugin, command: command, runId: runId,
+                               started: started, duration: 0)
+        stop()
+        record.duration = Date().timeIntervalSince(started)
+        switch outcome {
+        case .success(let r):
+            record.result = r
+            bus.publish(plugin: name, runId: runId, .pluginFinished(r, duration: record.duration))
+        case .failure(var f):
+            // Refresh: the tail and exit status may have grown while stopping.
+            f.stderrTail = connection?.stderrTail ?? f.stderrTail
+            f.exitStatus = process?.exitStatus?.description ?? f.exitStatus
+            record.failure = f
+            bus.publish(plugin: name, runId: runId, .pluginFailed(f, duration: record.duration))
+        }
+        return record
+    }
+}
+
+public enum ContsecVersion {
+    public static let current = "0.1.0"
+}

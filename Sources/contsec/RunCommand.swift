@@ -1,0 +1,93 @@
+import Foundation
+import ContsecHost
+import ContsecProtocol
+
+/// `contsec run <plugin> [<command>] [--flags]`.
+enum RunCommand {
+    static func run(_ args: [String], globals: GlobalOptions) throws -> ExitCode {
+        var g = globals
+        let rest = try g.parseLeading(args)
+        guard let name = rest.first, !name.hasPrefix("-") else {
+            print("Usage: contsec run <plugin> [<command>] [--flags]\n  Runs a plugin; `contsec describe <plugin>` lists its commands and flags.\n\n" + GlobalOptions.help)
+            return CLI.wantsHelp(rest) ? .success : .usage
+        }
+        let discovery = g.discovery()
+        let found = discovery.discover()
+        guard let candidate = found.find(name) else { throw NotFound.plugin(name, in: found, discovery: discovery) }
+
+        Interrupt.shared.installSignalHandlers()
+        let bus = EventBus()
+        let run = PluginRun(candidate: candidate, options: g.runOptions(), bus: bus)
+        var pluginTokens = Array(rest.dropFirst())
+
+        // Handshake first: the plugin's declared parameters decide how the remaining flags parse.
+        let initResult: InitializeResult
+        switch run.start() {
+        case .failure(let f):
+            run.stop()
+            CLI.printError(describe(f))
+            return f.kind == .interrupted ? .interrupted : .pluginFailed
+        case .success(let r): initResult = r
+        }
+
+        var command = initResult.defaultCommand
+        if let first = pluginTokens.first, !first.hasPrefix("-") {
+            guard let c = initResult.commands.first(where: { $0.name == first }) else {
+                run.stop()
+                throw CLIError.usage("plugin \(name) has no command '\(first)'. Commands: \(initResult.commands.map(\.name).joined(separator: ", ")).")
+            }
+            command = c
+            pluginTokens.removeFirst()
+        }
+        guard let command else {
+            run.stop()
+            throw CLIError.usage("plugin \(name) has several commands and no default; name one: \(initResult.commands.map(\.name).joined(separator: ", ")).")
+        }
+        if CLI.wantsHelp(pluginTokens) && !command.params.contains(where: { $0.name == "help" }) {
+            run.stop()
+            print(FlagMapping.help(for: command, plugin: name))
+            return .success
+        }
+        let mapped: (args: [String: JSONValue], globals: [(String, String?)])
+        do {
+            mapped = try FlagMapping(command: command, pluginName: name, globalOptions: GlobalOptions.names).map(pluginTokens)
+            for (k, v) in mapped.globals { try g.apply(k, v) }
+        } catch {
+            run.stop()
+            throw error
+        }
+        run.options = g.runOptions()
+        let reporters: [EventSink]
+        do {
+            reporters = try g.reporters()
+        } catch {
+            run.stop()
+            throw error
+        }
+        reporters.forEach(bus.subscribe)
+
+        let outcome = run.run(command: command.name, args: mapped.args)
+        let record = run.finish(command: command.name, outcome)
+        bus.finish()
+
+        if let f = record.failure {
+            CLI.printError(describe(f))
+            return f.kind == .interrupted ? .interrupted : .pluginFailed
+        }
+        if let r = record.result, r.status == .gateTripped {
+            CLI.printError("gate tripped in \(name): \(r.message ?? "the plugin's own gate")")
+            return .gateTripped
+        }
+        return .success
+    }
+
+    /// A failure in words, with the tail of the plugin's stderr when it helps.
+    static func describe(_ f: PluginFailure) -> String {
+        var text = f.message
+        if let s = f.exitStatus, !text.contains(s), f.kind != .runError { text += " (\(s))" }
+        if !f.stderrTail.isEmpty && f.kind != .usage {
+            text += "\nlast lines of its stderr:\n" + f.stderrTail.suffix(10).map { "  | \($0)" }.joined(separator: "\n")
+        }
+        return text
+    }
+}
