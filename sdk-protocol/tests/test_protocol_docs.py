@@ -30,7 +30,11 @@ EXIT_WAIT = 2.0
 
 
 def parse_transcript(path):
-    """[(direction, message, line number)] from the ```transcript blocks of a markdown file."""
+    """[(direction, message, line number)] from the ```transcript blocks of a markdown file.
+
+    "→" host to plugin, "←" plugin to host, "→!" a host line that deliberately breaks the protocol (an
+    unknown method...): it must be a JSON-RPC request or notification, and must NOT be a valid host message.
+    """
     out, inside = [], False
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
@@ -40,10 +44,12 @@ def parse_transcript(path):
                 continue
             if not inside or not line.strip() or line.lstrip().startswith("#"):
                 continue
-            m = re.match(r"^(→|←) (\{.*\})$", line)
+            m = re.match(r"^(→!|→|←) (\{.*\})$", line)
             if not m:
-                raise AssertionError("%s:%d: transcript lines are '→ {json}', '← {json}' or '# comment'" % (path, n))
-            out.append(("host" if m.group(1) == "→" else "plugin", json.loads(m.group(2)), n))
+                raise AssertionError("%s:%d: transcript lines are '→ {json}', '→! {json}', '← {json}' or '# comment'"
+                                     % (path, n))
+            direction = {"→": "host", "→!": "host-deliberately-wrong", "←": "plugin"}[m.group(1)]
+            out.append((direction, json.loads(m.group(2)), n))
     return out
 
 
@@ -124,7 +130,7 @@ class SchemaTests(unittest.TestCase):
         registry = Registry().with_resources([(uri, Resource.from_contents(doc)) for uri, doc in STORE.docs.items()])
         for doc in STORE.docs.values():
             jsonschema.Draft202012Validator.check_schema(doc)
-        samples = [(m, "host-to-plugin.schema.json" if d == "host" else "plugin-to-host.schema.json")
+        samples = [(m, "plugin-to-host.schema.json" if d == "plugin" else "host-to-plugin.schema.json")
                    for path in transcript_files() for d, m, _ in parse_transcript(path)]
         samples += [({"jsonrpc": "2.0", "id": 1, "error": {"code": -32010, "message": "x"}}, "plugin-to-host.schema.json"),
                     ({"jsonrpc": "2.0", "method": "finding", "params": {"ruleId": ""}}, "plugin-to-host.schema.json")]
@@ -141,6 +147,7 @@ class TranscriptTests(unittest.TestCase):
             self.assertTrue(any(topic in n for n in names), "no transcript about %r in %s" % (topic, names))
 
     def test_every_transcript_line_validates_and_answers_match_requests(self):
+        self.assertTrue(transcript_files())
         for path in transcript_files():
             with self.subTest(transcript=os.path.basename(path)):
                 lines = parse_transcript(path)
@@ -148,6 +155,14 @@ class TranscriptTests(unittest.TestCase):
                 pending = {}
                 for direction, msg, n in lines:
                     where = "%s:%d" % (os.path.basename(path), n)
+                    if direction == "host-deliberately-wrong":
+                        envelope = "request.schema.json" if "id" in msg else "notification.schema.json"
+                        self.assertEqual(STORE.errors(msg, envelope), [], where)
+                        self.assertNotEqual(STORE.errors(msg, "host-to-plugin.schema.json"), [],
+                                            "%s is marked →! but is a valid host message" % where)
+                        if "id" in msg:
+                            pending[json.dumps(msg["id"])] = msg["method"]
+                        continue
                     if direction == "host":
                         errors = STORE.errors(msg, "host-to-plugin.schema.json")
                         if "id" in msg:
@@ -168,7 +183,8 @@ class TranscriptTests(unittest.TestCase):
         plugins = {"contsec-file-perms": FILE_PERMS, "contsec-sh-hello": SH_HELLO}
         replayed = 0
         for path in transcript_files():
-            text = open(path, encoding="utf-8").read()
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
             m = re.search(r"<!-- replay: ([^>]*) -->", text)
             if not m:
                 continue
@@ -179,7 +195,7 @@ class TranscriptTests(unittest.TestCase):
                     p = PluginProcess([plugins[name]], STORE, cwd=tempfile.gettempdir())
                     try:
                         for direction, msg, n in lines:
-                            if direction == "host":
+                            if direction != "plugin":
                                 p.send_unchecked(msg)
                                 continue
                             if "method" in msg:
