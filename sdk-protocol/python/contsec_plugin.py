@@ -298,6 +298,7 @@ class Context:
         self.dry_run, self.verbose = dry_run, verbose
         self._writer = writer
         self._cancelled = threading.Event()
+        self._closed = False
 
     @property
     def cancelled(self):
@@ -310,6 +311,8 @@ class Context:
             raise Cancelled()
 
     def _notify(self, method, params):
+        if self._closed:
+            return  # the run is answered: late reports from a leftover thread are dropped
         self._writer.send({"jsonrpc": "2.0", "method": method, "params": params})
 
     def emit_finding(self, rule_id, title, severity, category, target, message=None, remediation=None,
@@ -527,8 +530,7 @@ class _Session:
     def _oversized(self, size):
         text = "frame of %d bytes exceeds the %d-byte cap; discarded" % (size, self.writer.max_bytes)
         sys.stderr.write("contsec-plugin: %s\n" % text)
-        self._send_log("error", text)
-        self._error(None, MESSAGE_TOO_LARGE, text)
+        self._send_log("error", text)  # the frame's id is unknown, so there is nothing to answer
 
     # -- sending -----------------------------------------------------------------------------------------
     def _send_log(self, level, message):
@@ -586,8 +588,6 @@ class _Session:
         # "initialized" needs no action; unknown notifications are ignored (JSON-RPC).
 
     def _request(self, id_, method, params):
-        if method in ("initialized", "cancel", "exit"):
-            raise _RpcError(INVALID_REQUEST, "invalid request: %s is a notification; send it without an id" % method)
         if method == "initialize":
             return self._initialize(id_, params)
         if not self.initialized:
@@ -596,7 +596,8 @@ class _Session:
             return self._run(id_, params)
         if method == "shutdown":
             return self._shutdown(id_)
-        raise _RpcError(METHOD_NOT_FOUND, "method not found: %s" % method)
+        raise _RpcError(METHOD_NOT_FOUND, "method not found: %s%s" % (
+            method, " (it is a notification: send it without an id)" if method in ("initialized", "cancel", "exit") else ""))
 
     def _initialize(self, id_, params):
         if self.initialized:
@@ -649,16 +650,19 @@ class _Session:
                                 % (key, command.name, ", ".join(declared) or "none"), {"param": key})
         out = {}
         for p in command.params:
-            if p.name not in args:
+            value = args.get(p.name)
+            if p.type == "int" and isinstance(value, float) and value.is_integer():
+                value = int(value)  # JSON 5.0 is the integer 5 (as in JSON Schema and the Swift kit)
+            if value is None:  # absent and null are the same: "use the default"
                 if p.required:
                     raise _RpcError(INVALID_PARAMS, "missing required param %r" % p.name, {"param": p.name})
                 if p.default is not None:
                     out[p.name] = json.loads(json.dumps(p.default))  # a copy the handler may mutate
                 continue
-            problem = p._problem(args[p.name])
+            problem = p._problem(value)
             if problem:
                 raise _RpcError(INVALID_PARAMS, "param %r %s" % (p.name, problem), {"param": p.name})
-            out[p.name] = args[p.name]
+            out[p.name] = value
         for p in command.params:
             if p.type == "path" and p.name in out:
                 out[p.name] = os.path.abspath(out[p.name])
@@ -705,6 +709,7 @@ class _Session:
         with self.run_lock:
             # Clear the in-flight run before answering: the host may send the next run as soon as it reads this.
             self.run_id, self.run_ctx, self.run_thread = None, None, None
+            ctx._closed = True
             if response[0] == "result":
                 self._result(id_, response[1])
             else:
