@@ -35,7 +35,7 @@ let package = Package(
         .executableTarget(name: "contsec-testkit", dependencies: ["ContsecPluginKit"], path: "Plugins/testkit"),
 
         .testTarget(name: "ContsecProtocolTests", dependencies: ["ContsecProtocol"]),
-        .testTarget(name: "ContsecHostTests", dependencies: ["ContsecHost", "ContsecProtocol"]),
+        .testTarget(name: "ContsecHostTests", dependencies: ["ContsecHost", "ContsecProtocol"], exclude: ["Fixtures"]),
         .testTarget(name: "ContainerKitTests", dependencies: ["ContainerKit"]),
         .testTarget(name: "YAMLReaderTests", dependencies: ["YAMLReader"]),
         .testTarget(name: "IaCScanTests", dependencies: ["IaCScan", "YAMLReader", "ContsecProtocol"]),

@@ -89,7 +89,10 @@ struct GlobalOptions {
         o.verbose = verbose
         if let timeout { o.timeout = timeout }
         if let idleTimeout { o.idleTimeout = idleTimeout }
-        if let s = ProcessInfo.processInfo.environment["CONTSEC_CANCEL_GRACE"], let d = Double(s) { o.cancelGrace = d }
+        // Tuning knobs for tests and slow machines, not worth a flag each.
+        let env = ProcessInfo.processInfo.environment
+        if let s = env["CONTSEC_CANCEL_GRACE"], let d = Double(s) { o.cancelGrace = d }
+        if let s = env["CONTSEC_LADDER_STEP"], let d = Double(s) { o.ladderStep = d }
         return o
     }
 

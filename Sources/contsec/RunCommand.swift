@@ -6,7 +6,18 @@ import ContsecProtocol
 enum RunCommand {
     static func run(_ args: [String], globals: GlobalOptions) throws -> ExitCode {
         var g = globals
-        let rest = try g.parseLeading(args)
+        var rest = try g.parseLeading(args)
+        // Discovery needs --plugin-path before the plugin starts, wherever the user typed it.
+        while let i = rest.firstIndex(where: { $0 == "--plugin-path" || $0.hasPrefix("--plugin-path=") }), i > 0 {
+            if rest[i].hasPrefix("--plugin-path=") {
+                try g.apply("plugin-path", String(rest[i].dropFirst("--plugin-path=".count)))
+                rest.remove(at: i)
+            } else {
+                guard i + 1 < rest.count else { throw CLIError.usage("--plugin-path needs a value") }
+                try g.apply("plugin-path", rest[i + 1])
+                rest.removeSubrange(i...(i + 1))
+            }
+        }
         guard let name = rest.first, !name.hasPrefix("-") else {
             print("Usage: contsec run <plugin> [<command>] [--flags]\n  Runs a plugin; `contsec describe <plugin>` lists its commands and flags.\n\n" + GlobalOptions.help)
             return CLI.wantsHelp(rest) ? .success : .usage
@@ -84,7 +95,6 @@ enum RunCommand {
     /// A failure in words, with the tail of the plugin's stderr when it helps.
     static func describe(_ f: PluginFailure) -> String {
         var text = f.message
-        if let s = f.exitStatus, !text.contains(s), f.kind != .runError { text += " (\(s))" }
         if !f.stderrTail.isEmpty && f.kind != .usage {
             text += "\nlast lines of its stderr:\n" + f.stderrTail.suffix(10).map { "  | \($0)" }.joined(separator: "\n")
         }

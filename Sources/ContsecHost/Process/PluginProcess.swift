@@ -42,9 +42,14 @@ private func cloexecPipe(_ fds: inout [Int32]) -> Bool {
     fds.withUnsafeMutableBufferPointer { c_pipe2($0.baseAddress!, O_CLOEXEC) } == 0
 }
 
-/// A running plugin: its pid (= its process group id), pipe ends, and a reaper that records its exit.
+/// glibc's POSIX_SPAWN_SETSID (2.26+), which Swift's Glibc module does not export.
+private let spawnSetSID: Int32 = 0x80
+
+/// A running plugin: its pid (= its session and process group id), pipe ends, and a reaper that records its exit.
 ///
-/// Each plugin gets its own process group so that the tools it starts can be signalled together with it.
+/// Each plugin starts a session of its own, not just a process group: tools a plugin runs often get process
+/// groups of their own (Foundation's `Process` does that, so does a careful tool runner), but they stay in the
+/// plugin's session, so the host can find and end every one of them.
 final class PluginProcess: @unchecked Sendable {
     let pid: pid_t
     let path: String
@@ -70,15 +75,14 @@ final class PluginProcess: @unchecked Sendable {
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }
-        // Own process group; default signal dispositions and an empty mask whatever the host has set.
+        // Own session (and so own process group); default signal dispositions and an empty mask whatever the host has set.
         var defaults = sigset_t()
         sigfillset(&defaults)
         var empty = sigset_t()
         sigemptyset(&empty)
         posix_spawnattr_setsigdefault(&attr, &defaults)
         posix_spawnattr_setsigmask(&attr, &empty)
-        posix_spawnattr_setpgroup(&attr, 0)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        posix_spawnattr_setflags(&attr, Int16(spawnSetSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
 
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -147,8 +151,38 @@ final class PluginProcess: @unchecked Sendable {
         _ = kill(-pid, sig)
     }
 
-    /// True while any process of the plugin's group is alive (the plugin or what it started).
-    var groupAlive: Bool { kill(-pid, 0) == 0 }
+    /// Live processes of the plugin's session other than the plugin itself, from /proc.
+    func sessionMembers() -> [pid_t] {
+        guard let dir = opendir("/proc") else { return [] }
+        defer { closedir(dir) }
+        var found: [pid_t] = []
+        var buf = [UInt8](repeating: 0, count: 512)
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard let p = pid_t(name), p != pid else { continue }
+            let fd = open("/proc/\(name)/stat", O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            close(fd)
+            guard n > 0, let close = buf[0..<n].lastIndex(of: UInt8(ascii: ")")) else { continue }
+            // After "(comm)": state ppid pgrp session ...
+            let fields = buf[(close + 2)..<n].split(separator: UInt8(ascii: " "), maxSplits: 5)
+            guard fields.count >= 4, fields[0].first != UInt8(ascii: "Z"),
+                  let session = pid_t(String(decoding: fields[3], as: UTF8.self)), session == pid else { continue }
+            found.append(p)
+        }
+        return found
+    }
+
+    private func signalSession(_ sig: Int32) -> Bool {
+        signalGroup(sig)
+        let members = sessionMembers()
+        for m in members { kill(m, sig) }
+        return !members.isEmpty || kill(-pid, 0) == 0
+    }
+
+    /// True while any process the plugin started (in its session) is alive.
+    var groupAlive: Bool { kill(-pid, 0) == 0 || !sessionMembers().isEmpty }
 
     /// The kill ladder's last two rungs, then the group's stragglers: SIGTERM, wait, SIGKILL.
     /// Returns what was needed, for the failure report.
@@ -164,12 +198,11 @@ final class PluginProcess: @unchecked Sendable {
                 waitExit(until: Date().addingTimeInterval(5))
             }
         }
-        // The plugin is gone; anything left in its group (a scanner it started) goes too: no orphans.
-        if groupAlive {
-            signalGroup(SIGTERM)
+        // The plugin is gone; anything left in its session (a scanner it started) goes too: no orphans.
+        if signalSession(SIGTERM) {
             let end = Date().addingTimeInterval(min(grace, 1))
             while groupAlive && Date() < end { usleep(10_000) }
-            if groupAlive { signalGroup(SIGKILL) }
+            if groupAlive { _ = signalSession(SIGKILL) }
         }
         return used
     }

@@ -1,0 +1,155 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Testing
+import ContsecProtocol
+
+/// End to end: the real `contsec` binary driving real plugin processes.
+@Suite struct RunTests {
+    @Test func swiftPluginFindingsReachTheJSONReport() throws {
+        let r = try contsec(["run", "testkit", "--findings", "5", "--severity", "high", "--format", "json"])
+        #expect(r.code == 0, "\(r.stderr)")
+        let f = findings(r.json)
+        #expect(f.count == 5)
+        #expect(f.allSatisfy { $0["severity"] == "high" })
+        #expect(r.json?["summary"]?["bySeverity"]?["high"] == 5)
+        #expect(pluginEntry(r.json, "testkit")?["status"] == "ok")
+    }
+
+    @Test func tableIsPlainWhenPiped() throws {
+        let r = try contsec(["run", "testkit", "--findings", "2", "--severity", "critical"])
+        #expect(r.code == 0)
+        #expect(r.stdout.contains("CRITICAL (2)"))
+        #expect(r.stdout.contains("TK-1"))
+        #expect(!r.stdout.contains("\u{1B}["))  // no colour codes into a pipe
+        #expect(r.stdout.contains("Total: 2 findings (critical 2)"))
+    }
+
+    @Test func strayPrintInAPluginDoesNotCorruptTheProtocol() throws {
+        let r = try contsec(["run", "testkit", "--findings", "1", "--print", "{\"not\": \"a frame\"}", "--format", "json"])
+        #expect(r.code == 0, "\(r.stderr)")
+        #expect(findings(r.json).count == 1)
+        #expect(r.json?["warnings"]?.arrayValue?.isEmpty == true)
+    }
+
+    @Test func pathParametersAreMadeAbsolute() throws {
+        let dir = try temporaryFolder("paths")
+        let r = try contsec(["run", "testkit", "--file", "sub/x.txt", "--format", "json"], cwd: dir)
+        #expect(pluginEntry(r.json, "testkit")?["summary"]?["file"]?.stringValue?.hasSuffix("/sub/x.txt") == true)
+        #expect(pluginEntry(r.json, "testkit")?["summary"]?["file"]?.stringValue?.hasPrefix("/") == true)
+    }
+
+    @Test func unknownFlagIsAUsageErrorListingTheValidFlags() throws {
+        let r = try contsec(["run", "testkit", "--max-vulns", "5"])
+        #expect(r.code == 2)
+        #expect(r.stderr.contains("unknown flag --max-vulns"))
+        #expect(r.stderr.contains("--findings INT"))
+        let typed = try contsec(["run", "testkit", "--findings", "many"])
+        #expect(typed.code == 2)
+        #expect(typed.stderr.contains("--findings expects an integer, got 'many'"))
+        let choice = try contsec(["run", "testkit", "--severity", "urgent"])
+        #expect(choice.code == 2)
+        #expect(choice.stderr.contains("'urgent' is not one of"))
+    }
+
+    @Test func unknownPluginExitsWithNotFound() throws {
+        let r = try contsec(["run", "no-such-plugin"])
+        #expect(r.code == 4)
+        #expect(r.stderr.contains("plugin 'no-such-plugin' not found"))
+        #expect(r.stderr.contains("testkit"))  // lists what is available
+    }
+
+    @Test func crashMidStreamKeepsFindingsAndNamesTheCause() throws {
+        let r = try contsec(["run", "testkit", "--findings", "7", "--stderr-lines", "2", "--crash", "signal", "--format", "json"])
+        #expect(r.code == 3)
+        #expect(findings(r.json).count == 7)
+        #expect(r.stderr.contains("plugin testkit crashed"))
+        #expect(r.stderr.contains("signal 11 (SIGSEGV)"))
+        #expect(r.stderr.contains("raising SIGSEGV on purpose"))  // the stderr tail
+        let error = pluginEntry(r.json, "testkit")?["error"]
+        #expect(error?["kind"] == "crashed")
+        #expect(error?["stderrTail"]?.arrayValue?.contains("stderr line 1") == true)
+
+        let exited = try contsec(["run", "testkit", "--findings", "3", "--crash", "exit", "--format", "json"])
+        #expect(exited.code == 3)
+        #expect(findings(exited.json).count == 3)
+        #expect(exited.stderr.contains("exited with status 3"))
+    }
+
+    @Test func versionMismatchIsExplainedInPlainWords() throws {
+        let r = try contsec(["run", "oldproto", "--plugin-path", Paths.fixture("contsec-oldproto")])
+        #expect(r.code == 3)
+        #expect(r.stderr.contains("plugin oldproto speaks protocol 0.9 only; this contsec speaks 1.0"))
+    }
+
+    @Test func stdoutPollutionAndInvalidFindingsFailTheRunButKeepValidFindings() throws {
+        let r = try contsec(["run", "polluter", "--plugin-path", Paths.fixture("contsec-polluter"), "--format", "json"])
+        #expect(r.code == 3)
+        #expect(r.stderr.contains("stdout pollution"))
+        #expect(r.stderr.contains("Downloading vulnerability DB... 42%"))
+        #expect(r.stderr.contains("finding.severity: unknown value 'urgent'"))
+        let f = findings(r.json)
+        #expect(f.count == 1)
+        #expect(f.first?["ruleId"] == "PO-1")
+        #expect(r.json?["warnings"]?.arrayValue?.count == 2)
+    }
+
+    @Test func oversizedFrameIsRejectedWithBoundedMemory() throws {
+        var before = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &before)
+        let r = try contsec(["run", "oversize", "--plugin-path", Paths.fixture("contsec-oversize"), "--format", "json"])
+        var after = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &after)
+        #expect(r.code == 3)
+        #expect(r.stderr.contains("a 67108935-byte message exceeds the 16777216-byte cap"))
+        #expect(findings(r.json).first?["ruleId"] == "OV-1")  // the stream goes on after the bad frame
+        // ru_maxrss (KiB) is the largest child so far; a host that buffered the 64 MiB frame would pass 64 MiB.
+        #expect(after.ru_maxrss < 48 * 1024, "peak RSS of a child: \(after.ru_maxrss) KiB")
+    }
+
+    @Test func sigintCancelsThePluginAndKeepsPartialFindings() throws {
+        let r = try contsec(["run", "testkit", "--slow", "--format", "json"], interruptAfter: 0.8)
+        #expect(r.code == 130)
+        #expect(findings(r.json).count >= 3)
+        let error = pluginEntry(r.json, "testkit")?["error"]
+        #expect(error?["kind"] == "interrupted")
+        // The plugin answered the cancel (otherwise the message says it did not).
+        #expect(error?["message"]?.stringValue == "interrupted: run of plugin testkit cancelled")
+    }
+}
+
+/// Plugins that will not stop by themselves. Serialized: they look for each other's leftovers in /proc.
+@Suite(.serialized) struct KillLadderTests {
+    @Test func hungPluginIsKilledAfterTimeoutWithItsWholeGroup() throws {
+        let start = Date()
+        let r = try contsec(["run", "stubborn", "--plugin-path", Paths.fixture("contsec-stubborn"), "--timeout", "1",
+                             "--format", "json"], env: ["CONTSEC_LADDER_STEP": "0.5"])
+        #expect(r.code == 3)
+        #expect(r.stderr.contains("plugin stubborn timed out"))
+        #expect(findings(r.json).first?["ruleId"] == "ST-1")
+        #expect(Date().timeIntervalSince(start) < 15)
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(processes(matching: "contsec-stubborn").isEmpty)
+        #expect(processes(matching: "sleep 313").isEmpty, "a child of the plugin outlived it")
+    }
+
+    @Test func pluginIgnoringSIGTERMIsGoneAfterTheLadder() throws {
+        // Ctrl-C: the stubborn plugin ignores cancel, shutdown, EOF and SIGTERM; only SIGKILL works.
+        let r = try contsec(["run", "stubborn", "--plugin-path", Paths.fixture("contsec-stubborn"), "--format", "json"],
+                            env: ["CONTSEC_CANCEL_GRACE": "0.5", "CONTSEC_LADDER_STEP": "0.5"], interruptAfter: 0.5)
+        #expect(r.code == 130)
+        #expect(r.stderr.contains("did not answer the cancel"))
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(processes(matching: "contsec-stubborn").isEmpty)
+        #expect(processes(matching: "sleep 313").isEmpty)
+    }
+
+    @Test func swiftPluginIgnoringSIGTERMWithAChildLeavesNothingBehind() throws {
+        let r = try contsec(["run", "testkit", "--hang", "--ignore-term", "--child", "--timeout", "1"])
+        #expect(r.code == 3)
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(processes(matching: "contsec-testkit").isEmpty)
+        #expect(processes(matching: "/bin/sleep 300").isEmpty)
+    }
+}
