@@ -623,6 +623,46 @@ class SdkCapTests(unittest.TestCase):
         self.assertIn("exceeds the 1048576-byte cap", resp["result"]["summary"]["refused"])
 
 
+class ProtocolDocTests(unittest.TestCase):
+    """The examples inside PROTOCOL.md must be true."""
+
+    def setUp(self):
+        with open(os.path.join(ROOT, "PROTOCOL.md"), encoding="utf-8") as f:
+            self.text = f.read()
+
+    def test_fingerprint_examples(self):
+        examples = re.findall(r"^(\S+\|\S*\|\S*\|\S*\|\S*)\s+→ ([0-9a-f]{64})$", self.text, re.M)
+        self.assertGreaterEqual(len(examples), 2)
+        for key, digest in examples:
+            self.assertEqual(hashlib.sha256(key.encode()).hexdigest(), digest, key)
+
+    def test_five_minute_python_plugin_runs(self):
+        code = re.search(r"## 17\..*?```python\n(.*?)```", self.text, re.S).group(1)
+        tmp = tempfile.mkdtemp(prefix="contsec-doc-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        exe = os.path.join(tmp, "contsec-hello")
+        with open(exe, "w") as f:
+            f.write(code)
+        os.chmod(exe, 0o755)
+        p = PluginProcess([exe], STORE, cwd=tmp, env={"PYTHONPATH": os.path.join(ROOT, "python")})
+        try:
+            result = p.handshake(tmp)
+            self.assertEqual(result["plugin"]["name"], "hello")
+            resp, notes = p.call("run", {"command": "greet", "args": {"who": "you"}})
+            self.assertEqual(resp["result"], {"status": "ok", "summary": {"greeted": 1}})
+            self.assertEqual([n["method"] for n in notes], ["progress"] * 3 + ["finding"])
+            self.assertEqual(notes[-1]["params"]["title"], "Hello you")
+            resp, _ = p.call("run", {"command": "greet", "args": {"who": " "}})
+            self.assertEqual(resp["error"]["code"], -32012)
+        finally:
+            p.kill()
+
+    def test_every_error_code_is_in_the_table_and_the_schema(self):
+        codes = set(STORE.docs[STORE.uri("error.schema.json")]["properties"]["code"]["enum"])
+        table = {int(c) for c in re.findall(r"^\| (-32\d{3}) \|", self.text, re.M)}
+        self.assertEqual(codes, table)
+
+
 class ManifestTests(unittest.TestCase):
     def test_example_manifests_validate_and_hash_matches(self):
         found = 0
