@@ -73,16 +73,37 @@ write_daemon_json() {
 
 docker_answers() { docker info >/dev/null 2>&1; }
 
-wait_for() { # wait_for DESCRIPTION LOGFILE COMMAND...
-    local what="$1" log="$2" i
-    shift 2
+wait_for() { # wait_for DESCRIPTION LOGFILE PID COMMAND...
+    local what="$1" log="$2" pid="$3" i
+    shift 3
     for ((i = 0; i < WAIT_SECONDS * 2; i++)); do
         if "$@"; then return 0; fi
+        if ! kill -0 "$pid" 2>/dev/null; then
+            printf 'test-env: %s exited before answering; last lines of %s:\n' "$what" "$log" >&2
+            tail -n 40 "$log" >&2 || true
+            exit 1
+        fi
         sleep 0.5
     done
     printf 'test-env: %s did not answer within %ss; last lines of %s:\n' "$what" "$WAIT_SECONDS" "$log" >&2
     tail -n 40 "$log" >&2 || true
     exit 1
+}
+
+# A daemon killed without cleanup (as at the end of a session) leaves its pid file; dockerd then refuses to
+# start. Remove it only when that pid is not a live dockerd.
+remove_stale_pidfile() {
+    local pidfile=/var/run/docker.pid pid state
+    [[ -f "$pidfile" ]] || return 0
+    pid="$(cat "$pidfile" 2>/dev/null || true)"
+    if [[ "$pid" =~ ^[0-9]+$ ]] && [[ "$(cat "/proc/$pid/comm" 2>/dev/null || true)" == dockerd ]]; then
+        state="$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || true)"
+        if [[ "$state" != Z ]]; then
+            die "dockerd (pid $pid) is running but does not answer on $DOCKER_SOCKET; see $DOCKERD_LOG or stop it"
+        fi
+    fi
+    say "removing stale $pidfile (pid ${pid:-?} is not a running dockerd)"
+    rm -f "$pidfile"
 }
 
 start_dockerd() {
@@ -95,10 +116,12 @@ start_dockerd() {
         return 0
     fi
     # Debian's dockerd starts its own containerd when no system containerd socket exists, so no separate start.
+    remove_stale_pidfile
     say "starting dockerd (log: $DOCKERD_LOG)"
     nohup dockerd >"$DOCKERD_LOG" 2>&1 </dev/null &
+    local pid=$!
     disown || true
-    wait_for dockerd "$DOCKERD_LOG" docker_answers
+    wait_for dockerd "$DOCKERD_LOG" "$pid" docker_answers
 }
 
 build_busybox_image() {
@@ -149,8 +172,9 @@ EOF
     fi
     say "starting docker-registry on $REGISTRY_ADDR (log: $REGISTRY_LOG)"
     nohup docker-registry serve "$REGISTRY_CONFIG" >"$REGISTRY_LOG" 2>&1 </dev/null &
+    local pid=$!
     disown || true
-    wait_for docker-registry "$REGISTRY_LOG" registry_answers
+    wait_for docker-registry "$REGISTRY_LOG" "$pid" registry_answers
 }
 
 write_env_file() {
