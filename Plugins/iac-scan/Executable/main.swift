@@ -1,1 +1,59 @@
 import ContsecPluginKit
+import IaCScan
+
+// contsec-iac-scan: Dockerfile, docker-compose and Kubernetes manifest scanner (native, no tools needed).
+
+let scan = Command(
+    name: "scan", description: "Scan Dockerfiles, compose files and Kubernetes manifests for misconfigurations",
+    isDefault: true,
+    params: [
+        ParamSpec(name: "dir", type: .path, default: ".", description: "Directory to scan (recursively)"),
+        ParamSpec(name: "file", type: .list, description: "Scan only these files (repeatable); relative to the current directory or --dir"),
+        ParamSpec(name: "exclude", type: .list, description: "gitignore-style glob to skip (repeatable): *, **, ?, trailing / for folders"),
+        ParamSpec(name: "severity", type: .list, description: "Report only these severities (critical, high, medium, low, info)"),
+    ]
+) { ctx in
+    var severities: Set<Severity>? = nil
+    let wanted = ctx.arguments.list("severity")
+    if !wanted.isEmpty {
+        var set = Set<Severity>()
+        for w in wanted {
+            guard let s = Severity(rawValue: w.lowercased()) else {
+                throw PluginError.invalidParams(param: "severity", message: "unknown severity '\(w)'; use critical, high, medium, low or info")
+            }
+            set.insert(s)
+        }
+        severities = set
+    }
+    let options = ScanOptions(dir: ctx.arguments.path("dir") ?? ".", files: ctx.arguments.list("file"),
+                              excludes: ctx.arguments.list("exclude"), severities: severities)
+    let events = ScanEvents(
+        finding: { ctx.emit($0) },
+        log: { level, message in
+            switch level {
+            case .debug: ctx.log(.debug, message)
+            case .info: ctx.log(.info, message)
+            case .warning: ctx.log(.warning, message)
+            case .error: ctx.log(.error, message)
+            }
+        },
+        progress: { done, total in ctx.progress("scanned \(done)/\(total) files", current: done, total: total) },
+        isCancelled: { ctx.isCancelled })
+    do {
+        let summary = try ScanEngine.run(options, events)
+        return .ok(summary: summary.json)
+    } catch let e as DiscoveryError {
+        throw PluginError.invalidParams(param: ctx.arguments.list("file").isEmpty ? "dir" : "file", message: e.description)
+    } catch is ScanCancelled {
+        throw PluginError.cancelled
+    }
+}
+
+let rules = Command(name: "rules", description: "List every rule (id, severity, title, remediation, equivalent hadolint/checkov/Trivy ids) in the summary") { _ in
+    .ok(summary: ["count": .int(RuleTable.all.count), "rules": .array(RuleTable.all.map(\.json))])
+}
+
+PluginRunner.main(Plugin(
+    name: "iac-scan", version: "0.1.0", vendor: "contsec",
+    description: "Dockerfile, docker-compose and Kubernetes manifest scanner",
+    commands: [scan, rules]))

@@ -1,0 +1,120 @@
+/// A light shell reader for RUN commands: splits text into simple commands and words, honouring
+/// quotes, so rules can ask "is there an `apt-get install` without `--no-install-recommends`".
+/// It is not a shell: no expansion, no subshell nesting beyond quote tracking.
+public struct ShellCommand: Sendable, Equatable {
+    public var words: [String]
+    /// The operator that joins this command to the next: "&&", "||", ";", "|", "&", "\n" or "" at the end.
+    public var next: String
+
+    public var name: String {
+        // Skip leading VAR=value assignments and common wrappers so `sudo apt-get` reads as apt-get with sudo.
+        var k = 0
+        while k < words.count, words[k].contains("="), !words[k].hasPrefix("-") { k += 1 }
+        return k < words.count ? words[k] : ""
+    }
+
+    /// Words after the command name (assignments skipped).
+    public var args: [String] {
+        var k = 0
+        while k < words.count, words[k].contains("="), !words[k].hasPrefix("-") { k += 1 }
+        return k + 1 < words.count ? Array(words[(k + 1)...]) : []
+    }
+
+    /// The command without a leading `sudo` (and sudo's own flags).
+    public var withoutSudo: ShellCommand {
+        guard name == "sudo" else { return self }
+        var rest = args
+        while let f = rest.first, f.hasPrefix("-") { rest.removeFirst() }
+        return ShellCommand(words: rest, next: next)
+    }
+}
+
+public enum ShellWords {
+    /// Splits into words honouring single and double quotes and backslash escapes.
+    public static func split(_ text: String) -> [String] {
+        commands(text).flatMap(\.words)
+    }
+
+    public static func commands(_ text: String) -> [ShellCommand] {
+        let u = Array(text.utf8)
+        var out: [ShellCommand] = []
+        var words: [String] = []
+        var word: [UInt8] = []
+        var inWord = false
+        var quote: UInt8 = 0
+        var k = 0
+        func endWord() {
+            if inWord { words.append(String(decoding: word, as: UTF8.self)) }
+            word.removeAll(keepingCapacity: true)
+            inWord = false
+        }
+        func endCommand(_ op: String) {
+            endWord()
+            if !words.isEmpty { out.append(ShellCommand(words: words, next: op)) }
+            else if let last = out.last, op != "\n", last.next == "\n" || last.next == "" { out[out.count - 1].next = op }
+            words.removeAll()
+        }
+        while k < u.count {
+            let c = u[k]
+            if quote != 0 {
+                if c == quote { quote = 0 }
+                else if c == UInt8(ascii: "\\"), quote == 0x22, k + 1 < u.count { word.append(u[k + 1]); k += 2; continue }
+                else { word.append(c) }
+                k += 1
+                continue
+            }
+            switch c {
+            case 0x22, 0x27:
+                quote = c
+                inWord = true
+            case UInt8(ascii: "\\"):
+                if k + 1 < u.count {
+                    if u[k + 1] == 0x0A { k += 2; continue }
+                    word.append(u[k + 1])
+                    inWord = true
+                    k += 2
+                    continue
+                }
+            case 0x20, 0x09:
+                endWord()
+            case 0x0A:
+                endCommand("\n")
+            case UInt8(ascii: ";"):
+                endCommand(";")
+            case UInt8(ascii: "&"):
+                if k + 1 < u.count, u[k + 1] == UInt8(ascii: "&") { endCommand("&&"); k += 2; continue }
+                if k > 0, u[k - 1] == UInt8(ascii: ">") || u[k - 1] == UInt8(ascii: "<") { word.append(c); inWord = true }
+                else if k + 1 < u.count, u[k + 1] == UInt8(ascii: ">") { word.append(c); inWord = true }
+                else { endCommand("&") }
+            case UInt8(ascii: "|"):
+                if k + 1 < u.count, u[k + 1] == UInt8(ascii: "|") { endCommand("||"); k += 2; continue }
+                endCommand("|")
+            case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "{"), UInt8(ascii: "}"):
+                // Grouping: treat as a command boundary so `(cd x && make)` still yields `cd` and `make`.
+                if !inWord { endCommand(";") } else { word.append(c) }
+            case UInt8(ascii: "#") where !inWord:
+                // A comment runs to the end of the line.
+                while k < u.count, u[k] != 0x0A { k += 1 }
+                continue
+            default:
+                word.append(c)
+                inWord = true
+            }
+            k += 1
+        }
+        endCommand("")
+        return out
+    }
+
+    /// Groups commands into pipelines (`a | b | c`).
+    public static func pipelines(_ cmds: [ShellCommand]) -> [[ShellCommand]] {
+        var out: [[ShellCommand]] = []
+        var cur: [ShellCommand] = []
+        for c in cmds {
+            cur.append(c)
+            if c.next != "|" { out.append(cur); cur = [] }
+        }
+        if !cur.isEmpty { out.append(cur) }
+        return out
+    }
+}
