@@ -46,6 +46,7 @@ __all__ = [
 
 PROTOCOL_VERSIONS = ("1.0",)
 DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+SHUTDOWN_RUN_GRACE = 1.5  # seconds shutdown waits for a cancelled handler (the host waits 2 s for the answer)
 
 PARAM_TYPES = ("string", "int", "bool", "list", "path")
 SEVERITIES = ("critical", "high", "medium", "low", "info", "unknown")
@@ -261,10 +262,11 @@ class _Writer:
             raise ValueError("message of %d bytes exceeds the %d-byte cap" % (len(data), self.max_bytes))
         return data + b"\n"
 
-    def send(self, msg, last=False):
+    def send(self, msg, last=False, context=None):
         data = self.encode(msg)
         with self.lock:
-            if self.closed:
+            # Checked under the lock, so no notification of a run can follow the run's answer.
+            if self.closed or (context is not None and context._closed):
                 return
             view = memoryview(data)
             try:
@@ -311,9 +313,8 @@ class Context:
             raise Cancelled()
 
     def _notify(self, method, params):
-        if self._closed:
-            return  # the run is answered: late reports from a leftover thread are dropped
-        self._writer.send({"jsonrpc": "2.0", "method": method, "params": params})
+        # Once the run is answered, late reports (a handler that ignored cancel, a leftover thread) are dropped.
+        self._writer.send({"jsonrpc": "2.0", "method": method, "params": params}, context=self)
 
     def emit_finding(self, rule_id, title, severity, category, target, message=None, remediation=None,
                      references=(), fingerprint=None, properties=None):
@@ -328,6 +329,8 @@ class Context:
             raise ValueError("finding target needs kind and name")
         if not isinstance(rule_id, str) or not rule_id:
             raise ValueError("finding rule_id must be a non-empty string")
+        if not isinstance(title, str):
+            raise ValueError("finding title must be a string")
         if severity not in SEVERITIES:
             raise ValueError("finding severity %r must be one of %s" % (severity, ", ".join(SEVERITIES)))
         if category not in CATEGORIES:
@@ -553,6 +556,8 @@ class _Session:
             return self._error(None, PARSE_ERROR, "parse error: %s" % e)
         if not isinstance(msg, dict):
             return self._error(None, INVALID_REQUEST, "invalid request: a message is one JSON object (no batches)")
+        if "method" not in msg and ("result" in msg or "error" in msg):
+            return  # a response: a plugin sends no requests in 1.0, so there is nothing to match it with
         has_id = "id" in msg
         id_ = msg.get("id")
         id_ok = isinstance(id_, str) or _is_int(id_)
@@ -707,6 +712,8 @@ class _Session:
             message = "cancelled" if ctx.cancelled else "run failed: %s: %s" % (type(e).__name__, e)
             response = ("error", (code, message, None))
         with self.run_lock:
+            if self.run_ctx is not ctx:
+                return  # already answered -32800 on the handler's behalf (shutdown gave up waiting)
             # Clear the in-flight run before answering: the host may send the next run as soon as it reads this.
             self.run_id, self.run_ctx, self.run_thread = None, None, None
             ctx._closed = True
@@ -717,10 +724,14 @@ class _Session:
 
     def _shutdown(self, id_):
         with self.run_lock:
-            ctx, thread = self.run_ctx, self.run_thread
+            ctx, thread, run_id = self.run_ctx, self.run_thread, self.run_id
         if ctx is not None:  # a run still in flight: cancel it and let it answer first
             ctx._cancelled.set()
-            while thread.is_alive():
-                thread.join(0.2)  # timed, so SIGTERM is still handled promptly
+            thread.join(SHUTDOWN_RUN_GRACE)
+            with self.run_lock:
+                if self.run_ctx is ctx:  # the handler ignores cancellation: answer for it, drop what it sends later
+                    ctx._closed = True
+                    self.run_id, self.run_ctx, self.run_thread = None, None, None
+                    self._error(run_id, REQUEST_CANCELLED, "cancelled")
         self.shut_down = True
         self._result(id_, None, last=True)

@@ -100,6 +100,17 @@ class PluginProcess:
         self.check(msg)
         return msg
 
+    def silent_for(self, seconds):
+        """True if the plugin sends no frame for ``seconds`` (EOF counts as silence)."""
+        try:
+            raw = self.frames.get(timeout=seconds)
+        except queue.Empty:
+            return True
+        if raw is None:
+            self.frames.put(None)
+            return True
+        return False
+
     def check(self, msg):
         errors = self.store.errors(msg, "plugin-to-host.schema.json")
         if not errors and "result" in msg:

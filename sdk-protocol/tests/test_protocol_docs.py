@@ -546,6 +546,35 @@ class PythonSdkTests(unittest.TestCase):
         self.assertEqual(self.p.response(run)[0]["error"]["code"], -32800)
         self.assertIsNone(self.p.response(shutdown)[0]["result"])
 
+    def test_shutdown_answers_for_a_handler_that_ignores_cancel(self):
+        run = self.p.request("run", {"command": "stubborn", "args": {}})
+        self.assertEqual(self.p.recv()["method"], "progress")
+        started = time.monotonic()
+        shutdown = self.p.request("shutdown")
+        resp, _ = self.p.response(run, timeout=3)
+        self.assertEqual(resp["error"]["code"], -32800)
+        resp, notes = self.p.response(shutdown, timeout=1)
+        self.assertEqual((resp["result"], notes), (None, []), "a notification followed the run's answer")
+        self.assertLess(time.monotonic() - started, 2.0, "shutdown must be answered within the host's 2 s step")
+        self.assertTrue(self.p.silent_for(0.5), "the plugin sent something after the shutdown answer")
+        self.p.notify("exit")
+        self.assertEqual(self.p.wait(EXIT_WAIT), 0)
+
+    def test_stdin_eof_during_a_run_answers_cancelled_and_exits(self):
+        run = self.p.request("run", {"command": "wait", "args": {}})
+        self.p.recv()
+        started = time.monotonic()
+        self.p.close_stdin()
+        resp, _ = self.p.response(run, timeout=2)
+        self.assertEqual(resp["error"]["code"], -32800)
+        self.assertIsNotNone(self.p.wait(EXIT_WAIT))
+        self.assertLess(time.monotonic() - started, EXIT_WAIT)
+
+    def test_responses_from_the_host_are_ignored(self):
+        self.p.send_raw(b'{"jsonrpc":"2.0","id":1,"result":{}}\n')
+        resp, notes = self.p.call("run", {"command": "echo", "args": {"name": "n"}})
+        self.assertEqual((resp["result"]["status"], notes), ("ok", []))
+
     def test_stray_prints_do_not_corrupt_stdout(self):
         resp, notes = self.p.call("run", {"command": "noisy", "args": {}})  # recv fails on any non-JSON line
         self.assertEqual(resp["result"]["status"], "ok")
