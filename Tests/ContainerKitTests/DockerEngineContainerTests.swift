@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Docker containers (real engine)", .serialized,
        .enabled(if: DockerTestEnvironment.shouldRun, DockerTestEnvironment.skipReason))
-struct DockerContainerTests {
+struct DockerEngineContainerTests {
     let docker: DockerClient
     typealias Env = DockerTestEnvironment
 

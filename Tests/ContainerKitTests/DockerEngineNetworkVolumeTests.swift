@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Docker networks and volumes (real engine)", .serialized,
        .enabled(if: DockerTestEnvironment.shouldRun, DockerTestEnvironment.skipReason))
-struct DockerNetworkVolumeTests {
+struct DockerEngineNetworkVolumeTests {
     let docker: DockerClient
     typealias Env = DockerTestEnvironment
     /// Only a docker-internal network: nothing is ever sent to it from outside the containers.

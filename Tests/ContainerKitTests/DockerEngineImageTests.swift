@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Docker images (real engine)", .serialized,
        .enabled(if: DockerTestEnvironment.shouldRun, DockerTestEnvironment.skipReason))
-struct DockerImageTests {
+struct DockerEngineImageTests {
     let docker: DockerClient
     typealias Env = DockerTestEnvironment
 
