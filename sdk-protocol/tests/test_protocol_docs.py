@@ -374,11 +374,18 @@ class ShHelloTests(CommonPluginBehaviour, unittest.TestCase):
         resp, notes = p.call("run", {"command": "hello", "args": {"file": ww}})
         self.assertEqual([n["params"]["ruleId"] for n in notes if n["method"] == "finding"], ["SH-000"])
 
-    def test_unknown_command_is_invalid_params(self):
+    def test_invalid_params(self):
         p = self.start()
         p.handshake(self.tmp)
-        resp, _ = p.call("run", {"command": "nope", "args": {}})
-        self.assertEqual((resp["error"]["code"], resp["error"]["data"]), (-32602, {"param": "command"}))
+        for params, param in [({"command": "nope", "args": {}}, "command"),
+                              ({"command": "hello", "args": {"depth": "3"}}, "depth"),
+                              ({"command": "hello", "args": {"file": "/etc/passwd", "depth": 3}}, "depth"),
+                              ({"command": "hello", "args": {"file": 5}}, "file"),
+                              ({"command": "hello", "args": {"file": "/tmp/a\"b"}}, "file")]:
+            resp, _ = p.response(p.request("run", params, checked=False))
+            self.assertEqual((resp["error"]["code"], resp["error"].get("data")), (-32602, {"param": param}), params)
+        resp, notes = p.call("run", {"command": "hello", "args": {"file": "/etc/passwd"}})
+        self.assertEqual(resp["result"]["status"], "ok")
 
 
 class FilePermsTests(CommonPluginBehaviour, unittest.TestCase):
