@@ -348,6 +348,9 @@ class ShHelloTests(CommonPluginBehaviour, unittest.TestCase):
             self.assertEqual(f.readline().strip(), "#!/bin/sh")
         import subprocess
         self.assertEqual(subprocess.run(["dash", "-n", SH_HELLO]).returncode, 0)
+        if shutil.which("shellcheck"):
+            check = subprocess.run(["shellcheck", "-s", "sh", SH_HELLO], stdout=subprocess.PIPE)
+            self.assertEqual(check.returncode, 0, check.stdout.decode())
 
     def run_args(self):
         return {"file": os.path.join(self.tmp, "does-not-exist.txt")}
