@@ -377,6 +377,13 @@ class ShHelloTests(CommonPluginBehaviour, unittest.TestCase):
         resp, notes = p.call("run", {"command": "hello", "args": {"file": ww}})
         self.assertEqual([n["params"]["ruleId"] for n in notes if n["method"] == "finding"], ["SH-000"])
 
+    def test_text_from_the_request_is_json_escaped_in_answers(self):
+        p = self.start()
+        p.handshake(self.tmp)
+        resp, _ = p.call("odd\\name\twith\\\"quote", {})  # recv() fails on any invalid JSON
+        self.assertEqual(resp["error"]["code"], -32601)
+        self.assertTrue(resp["error"]["message"].startswith("method not found: odd"), resp)
+
     def test_invalid_params(self):
         p = self.start()
         p.handshake(self.tmp)
