@@ -35,7 +35,8 @@ enum KubernetesRules {
             sink.report(id, line: at?.line ?? fallback, column: at?.column, message: "\(resource): \(message)",
                         resource: resource, locator: field, properties: props)
         }
-        let podLine = pod.line
+        // Pod-level findings without a field of their own point at the pod spec's `spec:` key.
+        let podLine = node(res, Array(path.dropLast()))?.pair(path.last!)?.key.line ?? pod.line
 
         if nsNode == nil || namespace == "default" {
             report("CS-K8S-017", nsNode, meta?.line ?? resLine, "runs in the default namespace.", "metadata.namespace")
