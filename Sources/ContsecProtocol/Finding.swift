@@ -17,6 +17,7 @@ public enum Severity: String, Sendable, Codable, CaseIterable, Comparable {
 
     /// Parses any letter case ("HIGH" from Trivy, "high" on the wire).
     public init?(parsing text: String) {
+        if let s = Severity(rawValue: text) { self = s; return }
         self.init(rawValue: text.lowercased())
     }
 }
@@ -171,25 +172,19 @@ struct FieldReader {
 }
 
 extension Finding {
-    /// Reads and validates a finding from the wire. The error names the offending field.
+    /// Reads and validates a finding. The error names the offending field.
+    /// One set of rules: this goes through the same byte-level reader the host uses for frames.
     public init(json: JSONValue) throws(ValidationError) {
-        let r = try FieldReader(json, prefix: "finding")
-        ruleId = try r.required("ruleId")
-        title = try r.required("title")
-        severity = try r.enumValue("severity", Severity.self, parse: Severity.init(parsing:))
-        category = try r.enumValue("category", FindingCategory.self) { FindingCategory(rawValue: $0.lowercased()) }
-        let t = try FieldReader(r.object["target"], prefix: "finding.target")
-        target = Target(kind: try t.required("kind"), name: try t.required("name"), file: try t.optional("file"),
-                        line: try t.positiveInt("line"), column: try t.positiveInt("column"), endLine: try t.positiveInt("endLine"))
-        message = try r.optional("message", limit: FieldLimits.longText)
-        remediation = try r.optional("remediation", limit: FieldLimits.longText)
-        references = try r.strings("references", max: FieldLimits.references)
-        fingerprint = try r.optional("fingerprint")
-        if let p = r.object["properties"], !p.isNull {
-            guard case .object(let o) = p else { throw r.fail("properties", "expected an object, got \(p.typeName)") }
-            properties = o
-        } else {
-            properties = [:]
+        let bytes = JSONWriter.bytes(json)
+        do {
+            self = try bytes.withUnsafeBufferPointer { buf in
+                var c = JSONParser.Cursor(buf: buf)
+                return try c.finding()
+            }
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            throw ValidationError(field: "finding", reason: "\(error)")
         }
     }
 

@@ -169,6 +169,10 @@ public enum JSONParser {
 
         func makeString(_ start: Int, _ end: Int) throws(JSONParseError) -> String {
             let slice = UnsafeBufferPointer(rebasing: buf[start..<end])
+            // ASCII needs no validation; the generic validating initializer costs more than the whole parse.
+            var ascii = true
+            for b in slice where b >= 0x80 { ascii = false; break }
+            if ascii { return String(decoding: slice, as: UTF8.self) }
             guard let s = String(validating: slice, as: UTF8.self) else {
                 throw JSONParseError(offset: start, reason: "invalid UTF-8 in string")
             }

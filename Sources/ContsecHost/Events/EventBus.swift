@@ -2,46 +2,103 @@ import Foundation
 
 /// A subscriber to the bus: a reporter, a gate, the log file.
 public protocol EventSink: AnyObject, Sendable {
-    /// Called for every event, in sequence order, on the publishing thread.
+    /// Called for every event, in sequence order, on the bus's delivery thread.
     func receive(_ event: Event)
-    /// Called once after the last event; write out whatever is pending.
+    /// Called once after the last event has been delivered; write out whatever is pending.
     func finish()
 }
 
 /// Delivers events to every sink in one global order.
 ///
-/// Delivery is synchronous under one lock: a sink that is slow slows the publisher (back-pressure reaches the
-/// plugin through its pipe), and memory never grows behind it. Sinks that write to files buffer their own
-/// output in bounded chunks.
+/// Publishers (each plugin's reader thread, the stderr drains, the run coordinator) append to a bounded queue and
+/// go back to reading at once; one delivery thread hands events to the sinks in batches. So decoding and
+/// reporting run on different cores. The queue is bounded: when sinks fall behind, publishers block
+/// (back-pressure travels through the plugin's stdout pipe to the plugin), so memory never grows without bound
+/// and no event is ever dropped.
 public final class EventBus: @unchecked Sendable {
-    private let lock = NSLock()
+    private let cond = NSCondition()
     private var sinks: [EventSink] = []
+    private var queue: [Event] = []
     private var nextSeq: UInt64 = 1
+    private var delivering = false
+    private var started = false
+    private var delivered: UInt64 = 0
+    /// Events waiting for delivery, at most. About 4,000 findings is a few MiB.
+    public let capacity: Int
 
-    public init() {}
+    public init(capacity: Int = 4096) {
+        self.capacity = capacity
+    }
 
     public func subscribe(_ sink: EventSink) {
-        lock.lock(); sinks.append(sink); lock.unlock()
+        cond.lock(); sinks.append(sink); cond.unlock()
     }
 
     public func publish(plugin: String, runId: String, _ kind: EventKind) {
-        lock.lock()
-        let event = Event(seq: nextSeq, time: Date(), plugin: plugin, runId: runId, kind: kind)
-        nextSeq += 1
-        for s in sinks { s.receive(event) }
-        lock.unlock()
+        publish(plugin: plugin, runId: runId, CollectionOfOne(kind))
+    }
+
+    /// Publishes several events of one plugin under one lock: a reader thread hands over a whole read's worth.
+    public func publish<C: Collection>(plugin: String, runId: String, _ kinds: C) where C.Element == EventKind {
+        guard !kinds.isEmpty else { return }
+        cond.lock()
+        while queue.count >= capacity { cond.wait() }
+        let wasEmpty = queue.isEmpty
+        let now = Date()
+        for k in kinds {
+            queue.append(Event(seq: nextSeq, time: now, plugin: plugin, runId: runId, kind: k))
+            nextSeq += 1
+        }
+        if !started {
+            started = true
+            let t = Thread { [self] in deliverLoop() }
+            t.name = "contsec-bus"
+            t.start()
+        }
+        if wasEmpty { cond.broadcast() }
+        cond.unlock()
     }
 
     /// Number of events published so far.
     public var count: UInt64 {
-        lock.lock(); defer { lock.unlock() }
+        cond.lock(); defer { cond.unlock() }
         return nextSeq - 1
     }
 
+    private func deliverLoop() {
+        var batch: [Event] = []
+        batch.reserveCapacity(capacity)
+        while true {
+            cond.lock()
+            while queue.isEmpty { cond.wait() }
+            swap(&batch, &queue)
+            delivering = true
+            let targets = sinks
+            cond.broadcast()  // room in the queue again
+            cond.unlock()
+            for e in batch { for s in targets { s.receive(e) } }
+            cond.lock()
+            delivered += UInt64(batch.count)
+            delivering = false
+            cond.broadcast()
+            cond.unlock()
+            batch.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Waits until every event published so far has reached every sink.
+    public func drain() {
+        cond.lock()
+        while delivered < nextSeq - 1 { cond.wait() }
+        cond.unlock()
+    }
+
+    /// Delivers what is queued, then lets every sink write its final output.
     public func finish() {
-        lock.lock()
+        drain()
+        cond.lock()
         let all = sinks
-        lock.unlock()
+        cond.unlock()
         for s in all { s.finish() }
     }
 }

@@ -108,11 +108,8 @@ public final class JSONReporter: EventSink, @unchecked Sendable {
         field("warnings", .array(warnings))
         head.append(contentsOf: "\n  \"findings\": [".utf8)
         out.write(head)
-        // Copy the spool in chunks: never the whole list in memory.
-        if let h = FileHandle(forReadingAtPath: findingSpoolPath) {
-            while let chunk = try? h.read(upToCount: 1 << 20), !chunk.isEmpty { out.write([UInt8](chunk)) }
-            try? h.close()
-        }
+        // Never the whole list in memory: the kernel copies the spool into the output.
+        out.appendFile(atPath: findingSpoolPath)
         out.write(findingCount > 0 ? "\n  ]\n}\n" : "]\n}\n")
         out.flush()
     }

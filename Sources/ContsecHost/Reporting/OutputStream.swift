@@ -14,10 +14,11 @@ public final class ByteOutput: @unchecked Sendable {
 
     public static func standardOutput() -> ByteOutput { ByteOutput(fd: 1, owns: false, path: nil) }
 
-    /// Opens (creating or truncating) `path` for writing.
-    public static func file(_ path: String, append: Bool = false) throws -> ByteOutput {
-        let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC)
-        let fd = open(path, flags, 0o644)
+    /// Opens (creating or truncating) `path` for writing. `mode` applies when the file is created (spools of
+    /// findings use 0600: findings may carry secrets); `flags` adds open(2) flags such as `O_NOFOLLOW`.
+    public static func file(_ path: String, append: Bool = false, mode: mode_t = 0o644, flags extra: Int32 = 0) throws -> ByteOutput {
+        let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC) | extra
+        let fd = open(path, flags, mode)
         guard fd >= 0 else {
             throw CLIError.usage("cannot write \(path): \(String(cString: strerror(errno)))")
         }
@@ -55,6 +56,19 @@ public final class ByteOutput: @unchecked Sendable {
             }
         }
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Appends the whole content of another file, copied by the kernel (no pass through our memory).
+    public func appendFile(atPath source: String) {
+        flush()
+        let src = open(source, O_RDONLY | O_CLOEXEC)
+        guard src >= 0 else { return }
+        defer { Glibc.close(src) }
+        while true {
+            let n = sendfile(fd, src, nil, 1 << 30)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+        }
     }
 
     public func close() {

@@ -61,6 +61,14 @@ final class PluginConnection: @unchecked Sendable {
         bus.publish(plugin: pluginName, runId: runId, kind)
     }
 
+    /// Events decoded from the current read, handed to the bus together (one lock, one wake-up per read).
+    private var pending: [EventKind] = []
+
+    private func flushPending() {
+        bus.publish(plugin: pluginName, runId: runId, pending)
+        pending.removeAll(keepingCapacity: true)
+    }
+
     // MARK: sending
 
     @discardableResult
@@ -118,6 +126,7 @@ final class PluginConnection: @unchecked Sendable {
     // MARK: reading
 
     private func violation(_ text: String) {
+        flushPending()
         cond.lock()
         violationCount += 1
         if violations.count < 20 { violations.append(text) }
@@ -142,29 +151,37 @@ final class PluginConnection: @unchecked Sendable {
                     }
                 }
             }
+            flushPending()
         }
         if splitter.bufferedBytes > 0 { violation("stdout ended in the middle of a message (no final newline)") }
         cond.lock(); stdoutClosed = true; cond.broadcast(); cond.unlock()
     }
 
     private func handleFrame(_ line: UnsafeBufferPointer<UInt8>) {
-        let json: JSONValue
+        let message: RPCMessage
         do {
-            json = try JSONParser.parse(line)
-        } catch {
+            switch try FrameDecoder.decode(line) {
+            case .finding(var f):
+                // The hot path: straight from bytes to the bus.
+                if f.fingerprint == nil { f.fingerprint = f.defaultFingerprint }
+                pending.append(.finding(f))
+                return
+            case .message(let m): message = m
+            }
+        } catch is JSONParseError {
             let text = String(decoding: line.prefix(200), as: UTF8.self)
             violation("stdout pollution: a line that is not JSON: \(text)\(line.count > 200 ? "…" : "")")
             return
-        }
-        let message: RPCMessage
-        do {
-            message = try RPCMessage(json: json)
+        } catch let e as ValidationError {
+            violation("rejected an invalid finding: \(e)")
+            return
         } catch {
             violation("\(error)")
             return
         }
         switch message {
         case .response(let id?, let result):
+            flushPending()  // everything the plugin sent before its answer is published before the answer is seen
             cond.lock(); responses[id] = result; cond.broadcast(); cond.unlock()
         case .response(nil, let result):
             // The plugin could not read something we sent: say what it said.
@@ -181,12 +198,12 @@ final class PluginConnection: @unchecked Sendable {
         do {
             switch method {
             case Method.finding:
-                var f = try Finding(json: params)
+                var f = try Finding(json: params)  // only for envelopes the fast path leaves alone
                 if f.fingerprint == nil { f.fingerprint = f.defaultFingerprint }
-                publish(.finding(f))
-            case Method.action: publish(.action(try Action(json: params)))
-            case Method.progress: publish(.progress(try ProgressUpdate(json: params)))
-            case Method.log: publish(.log(try LogMessage(json: params)))
+                pending.append(.finding(f))
+            case Method.action: pending.append(.action(try Action(json: params)))
+            case Method.progress: pending.append(.progress(try ProgressUpdate(json: params)))
+            case Method.log: pending.append(.log(try LogMessage(json: params)))
             default: violation("unknown notification '\(method)'")
             }
         } catch {
