@@ -117,6 +117,24 @@ struct DockerEngineContainerTests {
         }
     }
 
+    @Test("followed logs arrive while the container is still running")
+    func logsFollowIncrementally() async throws {
+        try await Env.withContainer(docker, command: ["sh", "-c", "echo first; sleep 2; echo second >&2"]) { id, _ in
+            let docker = self.docker
+            let arrivals = try await withTimeout(30) { () -> [(String, Date)] in
+                var arrivals: [(String, Date)] = []
+                for try await chunk in docker.logs(id, options: LogOptions(follow: true)) {
+                    arrivals.append(("\(chunk.stream):\(chunk.text)", Date()))
+                }
+                return arrivals
+            }
+            #expect(arrivals.map(\.0) == ["stdout:first\n", "stderr:second\n"])
+            if arrivals.count == 2 {
+                #expect(arrivals[1].1.timeIntervalSince(arrivals[0].1) > 1, "first line should arrive before the container ends")
+            }
+        }
+    }
+
     @Test("the events stream sees a container start")
     func eventsSeeStart() async throws {
         let since = Int(Date().timeIntervalSince1970) - 1

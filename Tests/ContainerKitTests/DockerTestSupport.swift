@@ -21,7 +21,7 @@ enum DockerTestEnvironment {
 
     /// Creates and starts a busybox container running `command`, runs `body`, and removes the container
     /// whatever happens (Swift's `defer` cannot await, hence the wrapper).
-    static func withContainer<T>(_ docker: DockerClient, command: [String] = ["sleep", "300"],
+    static func withContainer<T>(_ docker: DockerClient, image: String = image, command: [String] = ["sleep", "300"],
                                  hostConfig: HostConfig? = nil, start: Bool = true,
                                  _ body: (String, String) async throws -> T) async throws -> T {
         let name = uniqueName("ctr")

@@ -62,14 +62,10 @@ extension DockerClient {
     public func importImage(tar: FileHandle, repo: String, tag: String = "latest", changes: [String] = []) async throws -> String {
         var query: [(String, String?)] = [("fromSrc", "-"), ("repo", repo), ("tag", tag)]
         query += changes.map { ("changes", $0) }
-        let response = try await send("POST", "/images/create", query: query,
-                                      body: .file(tar, contentType: "application/x-tar"), timeout: 0)
-        // Progress lines come with HTTP 200 even on failure; the last status line carries the image ID.
-        var framer = JSONLinesFramer<ProgressMessage>()
-        let messages = try framer.feed(Array(response.body)) + framer.finish()
-        if let failure = messages.first(where: { $0.error != nil })?.error {
-            throw DockerError.daemon(status: response.status, message: failure)
-        }
+        let messages = try await progressRequest("POST", "/images/create", query: query,
+                                                 body: .file(tar, contentType: "application/x-tar"), notFound: nil,
+                                                 onProgress: nil)
+        // The last status line carries the new image's ID.
         guard let id = messages.last(where: { $0.status?.hasPrefix("sha256:") ?? false })?.status else {
             throw DockerError.badResponse("image import finished without an image ID")
         }

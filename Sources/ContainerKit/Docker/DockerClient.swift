@@ -65,12 +65,12 @@ public final class DockerClient: @unchecked Sendable {
     ///   - versioned: prefix the negotiated API version (false only for `/version` and `/_ping`).
     ///   - notFound: what a 404 means, so it becomes `DockerError.notFound` with a readable name.
     /// - Throws: `DockerError` for transport failures and for any status of 400 or above.
-    public func send(_ method: String, _ path: String, query: [(String, String?)] = [], body: DockerRequestBody? = nil,
-                     versioned: Bool = true, notFound: (DockerResourceKind, String)? = nil,
+    public func send(_ method: String, _ path: String, query: [(String, String?)] = [], headers: [(String, String)] = [],
+                     body: DockerRequestBody? = nil, versioned: Bool = true, notFound: (DockerResourceKind, String)? = nil,
                      timeout: Double? = nil) async throws -> Response {
         let query = QueryItems(query)
         return try await onDispatch { [self] in
-            try self.performBlocking(method, path, query: query, body: body, versioned: versioned,
+            try self.performBlocking(method, path, query: query, headers: headers, body: body, versioned: versioned,
                                      notFound: notFound, timeout: timeout ?? self.requestTimeout)
         }
     }
@@ -135,7 +135,8 @@ public final class DockerClient: @unchecked Sendable {
     }
 
     /// Sends one request and reads the whole answer, reusing an idle connection when there is one.
-    func performBlocking(_ method: String, _ path: String, query: QueryItems, body: DockerRequestBody?, versioned: Bool,
+    func performBlocking(_ method: String, _ path: String, query: QueryItems, headers: [(String, String)] = [],
+                         body: DockerRequestBody?, versioned: Bool,
                          notFound: (DockerResourceKind, String)?, timeout: Double) throws -> Response {
         let target = try target(path, query: query, versioned: versioned)
         // A file body cannot be replayed, so it never rides on a connection that might turn out stale.
@@ -147,7 +148,7 @@ public final class DockerClient: @unchecked Sendable {
             socket.setReadTimeout(timeout)
             let reader: HTTPResponseReader?
             do {
-                try HTTPRequestWriter.write(method: method, target: target, body: body, to: socket)
+                try HTTPRequestWriter.write(method: method, target: target, headers: headers, body: body, to: socket)
                 reader = try HTTPResponseReader.start(on: socket, method: method)
             } catch let error as DockerError {
                 socket.close()
@@ -177,13 +178,13 @@ public final class DockerClient: @unchecked Sendable {
     }
 
     /// Opens a dedicated connection for a streaming response and returns it after checking the status.
-    func openStream(_ method: String, _ path: String, query: QueryItems, body: DockerRequestBody?,
-                    notFound: (DockerResourceKind, String)?) throws -> (UnixSocket, HTTPResponseReader) {
+    func openStream(_ method: String, _ path: String, query: QueryItems, headers: [(String, String)] = [],
+                    body: DockerRequestBody?, notFound: (DockerResourceKind, String)?) throws -> (UnixSocket, HTTPResponseReader) {
         let target = try target(path, query: query, versioned: true)
         let socket = try UnixSocket(connectingTo: socketPath)
         socket.setReadTimeout(0)
         do {
-            try HTTPRequestWriter.write(method: method, target: target, body: body, to: socket)
+            try HTTPRequestWriter.write(method: method, target: target, headers: headers, body: body, to: socket)
             guard let reader = try HTTPResponseReader.start(on: socket, method: method) else {
                 throw DockerError.badResponse("the daemon closed the connection without answering")
             }

@@ -23,6 +23,8 @@ public enum DockerError: Error, Sendable, Equatable, CustomStringConvertible, Lo
     case daemon(status: Int, message: String)
     /// The daemon's answer was not valid HTTP or not the JSON we expected.
     case badResponse(String)
+    /// The caller asked for something that cannot be sent (e.g. a header value with a line break).
+    case invalidRequest(String)
     /// No answer arrived within the allowed time.
     case timedOut(path: String, seconds: Double)
 
@@ -44,6 +46,8 @@ public enum DockerError: Error, Sendable, Equatable, CustomStringConvertible, Lo
             return "the Docker daemon refused the request (HTTP \(status)): \(message)"
         case .badResponse(let detail):
             return "unexpected answer from the Docker daemon: \(detail)"
+        case .invalidRequest(let detail):
+            return "invalid Docker request: \(detail)"
         case .timedOut(let path, let seconds):
             return "the Docker daemon at \(path) did not answer within \(seconds) s"
         }

@@ -22,8 +22,16 @@ struct HTTPResponseHead {
 
 /// Writes one HTTP/1.1 request on a socket.
 enum HTTPRequestWriter {
-    static func write(method: String, target: String, body: DockerRequestBody?, to socket: UnixSocket) throws {
+    static func write(method: String, target: String, headers: [(String, String)] = [], body: DockerRequestBody?,
+                      to socket: UnixSocket) throws {
         var head = "\(method) \(target) HTTP/1.1\r\nHost: docker\r\nUser-Agent: contsec-containerkit\r\n"
+        for (name, value) in headers {
+            // A CR or LF would let a value start a header of its own.
+            guard !(name + value).contains(where: { $0 == "\r" || $0 == "\n" }) else {
+                throw DockerError.invalidRequest("header \(name) contains a line break")
+            }
+            head += "\(name): \(value)\r\n"
+        }
         switch body {
         case nil:
             // POST without a body still needs a length, or the daemon waits for one.
