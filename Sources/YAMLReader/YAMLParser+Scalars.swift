@@ -236,6 +236,13 @@ extension YAMLParser {
             var j = i
             while j < b.count, b[j] == SP || b[j] == TAB { j += 1 }
             if j >= b.count || b[j] == LF {
+                if sp == contentIndent, j > i, !folded {
+                    // Spaces beyond the indentation on an otherwise empty line are content in a literal scalar.
+                    entries.append(b[i..<j])
+                    i = j
+                    if i < b.count { consumeNewline() }
+                    continue
+                }
                 entries.append(nil)
                 i = j
                 if i < b.count { consumeNewline() }

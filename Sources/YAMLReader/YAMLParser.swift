@@ -220,6 +220,19 @@ struct YAMLParser {
         }
         let c = col
         if c > n {
+            // Properties may sit on their own line above the node (`key:\n  &anchor\n  a: 1`).
+            if b[i] == AMP || b[i] == BANG {
+                var more = props
+                try parseProperties(&more)
+                if i < b.count, b[i] != LF, b[i] != HASH {
+                    return try parseBlockContent(indent: c, parentIndent: n, props: more, propsOnKeyLine: true)
+                }
+                skipToLineEnd()
+                guard try skipBlankLines(), !isDocMarker(), col > n else {
+                    return finish(.null(line: startLine, column: startCol), more)
+                }
+                return try parseBlockContent(indent: col, parentIndent: n, props: more, propsOnKeyLine: false)
+            }
             return try parseBlockContent(indent: c, parentIndent: n, props: props, propsOnKeyLine: false)
         }
         if c == n, ctx == .mappingValue, b[i] == DASH, isBlankOrEnd(1) {

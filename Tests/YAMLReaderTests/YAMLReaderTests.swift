@@ -245,6 +245,34 @@ private func parseError(_ text: String) -> YAMLError? {
     }
 }
 
+@Suite struct YAMLRegressionTests {
+    // Found by comparing against PyYAML on every YAML file of a Debian install.
+    @Test func propertiesOnTheirOwnLine() throws {
+        let doc = try one("""
+        a:
+          &common
+          type: map
+        b: *common
+        c: !!map
+          x: 1
+        """)
+        #expect(doc.at("a", "type")?.scalar == "map")
+        #expect(doc.at("b", "type")?.scalar == "map")
+        #expect(doc["a"]?.anchor == "common")
+        #expect(doc.at("c", "x")?.int == 1)
+    }
+
+    @Test func literalKeepsSpacesOfWhitespaceOnlyLines() throws {
+        let doc = try one("run: |\n  a\n    \n  b\n")
+        #expect(doc["run"]?.scalar == "a\n  \nb\n")
+    }
+
+    @Test func tabsAreSeparationInsideFlowCollections() throws {
+        let doc = try one("{\"k\": [\n\t\"a\",\n\t\"b\"\n]}")
+        #expect(doc["k"]?.items.compactMap(\.scalar) == ["a", "b"])
+    }
+}
+
 @Suite struct YAMLStreamTests {
     @Test func multiDocumentStreamWithDirectivesAndEndMarkers() throws {
         let docs = try YAMLReader.parse("""
