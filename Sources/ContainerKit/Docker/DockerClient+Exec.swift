@@ -69,12 +69,12 @@ extension DockerClient {
             if chunk.stream == .stderr { stderr.append(chunk.data) } else { stdout.append(chunk.data) }
         }
         // The exit code can lag the end of output by a moment.
-        for attempt in 0..<50 {
+        for attempt in 0..<100 {
             let state = try await inspectExec(execID)
             if !state.running, let code = state.exitCode {
                 return ExecResult(exitCode: code, stdout: stdout, stderr: stderr)
             }
-            if attempt < 49 { try await Task.sleep(nanoseconds: 20_000_000) }
+            if attempt < 99 { try await Task.sleep(nanoseconds: 50_000_000) }
         }
         throw DockerError.badResponse("exec \(execID) output ended but the daemon still reports it running")
     }
