@@ -4,8 +4,8 @@ import ContsecHost
 /// Options every subcommand understands. They may come before the plugin name, or after it when the plugin
 /// declares no parameter of the same name.
 struct GlobalOptions {
-    var formats: [String] = []
-    var outputs: [String] = []
+    /// --format/--output pairs, gates, ignore file and log file; its workspace is filled in by `reportOptions()`.
+    var report = ReportOptions(workspace: FileManager.default.currentDirectoryPath)
     var timeout: Double?
     var idleTimeout: Double?
     var dryRun = false
@@ -18,12 +18,18 @@ struct GlobalOptions {
     static let names: [String: Bool] = [
         "format": true, "output": true, "timeout": true, "idle-timeout": true, "dry-run": false, "verbose": false,
         "plugin-path": true, "workspace": true, "json": false, "help": false,
+        "fail-on": true, "max-findings": true, "ignorefile": true, "log-dir": true, "no-log": false,
     ]
 
     static let help = """
     Global options:
-      --format table|json       Report format (default: table)
-      --output FILE             Write the report to FILE instead of stdout
+      --format FORMAT           table|json|jsonl|sarif (default: table); repeatable
+      --output FILE             Write the report of the --format before it to FILE instead of stdout
+      --fail-on SEVERITY        Exit 1 if a finding is at or above SEVERITY (critical|high|medium|low|info)
+      --max-findings N          Exit 1 if there are more than N findings
+      --ignorefile PATH         Ignore rule ids / fingerprints listed there (default: .contsecignore)
+      --log-dir DIR             Daily log folder (default: logs/security under the workspace)
+      --no-log                  Write no log file
       --timeout SECONDS         Hard limit for a plugin run (default: 3600)
       --idle-timeout SECONDS    Fail a plugin that sends nothing for this long (default: 300)
       --dry-run                 Plugins change nothing and report what they would do
@@ -38,20 +44,20 @@ struct GlobalOptions {
             return d
         }
         switch name {
-        case "format":
-            guard let v = value, ["table", "json"].contains(v) else {
-                throw CLIError.usage("--format must be table or json, got '\(value ?? "")'")
-            }
-            formats.append(v)
-        case "output": outputs.append(value ?? "")
+        case "format": try report.add(format: value ?? "")
+        case "output": try report.add(output: value ?? "")
+        case "fail-on": report.gate.failOn = try GateOptions.severity(value ?? "")
+        case "max-findings": report.gate.maxFindings = try GateOptions.count(value ?? "")
+        case "ignorefile": report.ignoreFile = Self.absolute(value ?? "")
+        case "log-dir": report.logDir = Self.absolute(value ?? "")
+        case "no-log": report.noLog = true
         case "timeout": timeout = try number()
         case "idle-timeout": idleTimeout = try number()
         case "dry-run": dryRun = true
         case "verbose": verbose = true
         case "plugin-path": pluginPaths.append(value ?? "")
         case "workspace":
-            let v = value ?? "."
-            workspace = URL(fileURLWithPath: v, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL.path
+            workspace = Self.absolute(value ?? ".")
         case "json": json = true
         default: throw CLIError.usage("unknown option --\(name)")
         }
@@ -102,18 +108,26 @@ struct GlobalOptions {
         })
     }
 
-    /// Reporters for the chosen formats, each with its own output (`--format json --output r.json --format table`).
+    static func absolute(_ path: String) -> String {
+        URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL.path
+    }
+
+    func reportOptions() -> ReportOptions {
+        var r = report
+        r.workspace = workspace
+        return r
+    }
+
+    /// The reporters, the log file and the gates behind one policy filter. Warnings (expired ignore entries, a log
+    /// that cannot be written) are printed here, before the run starts.
+    func reportPipeline() throws -> ReportPipeline {
+        let p = try ReportPipeline(options: reportOptions())
+        for w in p.warnings { CLI.printError("warning: \(w)") }
+        return p
+    }
+
+    /// The sinks to subscribe, for commands that do not read the gate verdict themselves.
     func reporters() throws -> [EventSink] {
-        let fs = formats.isEmpty ? ["table"] : formats
-        if outputs.count > fs.count { throw CLIError.usage("more --output than --format options") }
-        var sinks: [EventSink] = []
-        for (i, f) in fs.enumerated() {
-            let out = i < outputs.count ? try ByteOutput.file(outputs[i]) : ByteOutput.standardOutput()
-            switch f {
-            case "json": sinks.append(try JSONReporter(output: out))
-            default: sinks.append(TableReporter(output: out))
-            }
-        }
-        return sinks
+        [try reportPipeline().sink]
     }
 }

@@ -68,28 +68,23 @@ enum RunCommand {
             throw error
         }
         run.options = g.runOptions()
-        let reporters: [EventSink]
+        let pipeline: ReportPipeline
         do {
-            reporters = try g.reporters()
+            pipeline = try g.reportPipeline()
         } catch {
             run.stop()
             throw error
         }
-        reporters.forEach(bus.subscribe)
+        bus.subscribe(pipeline.sink)
 
         let outcome = run.run(command: command.name, args: mapped.args)
         let record = run.finish(command: command.name, outcome)
         bus.finish()
 
-        if let f = record.failure {
-            CLI.printError(describe(f))
-            return f.kind == .interrupted ? .interrupted : .pluginFailed
-        }
-        if let r = record.result, r.status == .gateTripped {
-            CLI.printError("gate tripped in \(name): \(r.message ?? "the plugin's own gate")")
-            return .gateTripped
-        }
-        return .success
+        if let f = record.failure { CLI.printError(describe(f)) }
+        let verdict = pipeline.verdict
+        if verdict.tripped { CLI.printError("gate tripped: " + verdict.reasons.joined(separator: "; ")) }
+        return ExitDecision.code(records: [record], verdict: verdict)
     }
 
     /// A failure in words, with the tail of the plugin's stderr when it helps.

@@ -3,14 +3,14 @@ import ContsecProtocol
 
 /// One JSON document for the whole invocation: plugins, findings, actions, warnings, summary and timings.
 ///
-/// Findings and actions are spooled to an unlinked temporary file as they arrive, so memory stays flat however
-/// many a plugin reports; the document is assembled when the invocation ends.
-public final class JSONReporter: EventSink, @unchecked Sendable {
+/// Findings are spooled to a private temporary file as they arrive, so memory stays flat however many a plugin
+/// reports; the document is assembled when the invocation ends. Findings the ignore file suppressed are listed
+/// apart, under `ignored`, with the reason (never silently dropped).
+public final class JSONReporter: IgnoredFindingSink, @unchecked Sendable {
     private let out: ByteOutput
     private let started = Date()
-    private var findingSpool: ByteOutput
-    private var findingSpoolPath: String
-    private var findingCount = 0
+    private let findingSpool: Spool
+    private let ignoredSpool: Spool
     private var actions: [JSONValue] = []
     private var warnings: [JSONValue] = []
     private var plugins: [String: [String: JSONValue]] = [:]
@@ -20,8 +20,8 @@ public final class JSONReporter: EventSink, @unchecked Sendable {
 
     public init(output: ByteOutput) throws {
         out = output
-        findingSpoolPath = NSTemporaryDirectory() + "contsec-findings-\(getpid())-\(UUID().uuidString)"
-        findingSpool = try ByteOutput.file(findingSpoolPath)
+        findingSpool = try Spool(tag: "findings")
+        ignoredSpool = try Spool(tag: "ignored")
     }
 
     /// Adds a top-level section (e.g. the gate verdict) before the document is written.
@@ -40,15 +40,13 @@ public final class JSONReporter: EventSink, @unchecked Sendable {
         case .finding(let f):
             tally.add(f.severity)
             let plugin = event.plugin
-            findingSpool.append { buf in
-                if findingCount > 0 { buf.append(UInt8(ascii: ",")) }
+            findingSpool.append(separator: ",") { buf in
                 buf.append(contentsOf: "\n    {\"plugin\":".utf8)
                 JSONWriter.writeString(plugin, into: &buf)
                 buf.append(contentsOf: ",\"finding\":".utf8)
                 f.writeJSON(into: &buf)
                 buf.append(UInt8(ascii: "}"))
             }
-            findingCount += 1
         case .action(let a):
             actions.append(.object(["plugin": .string(event.plugin), "action": a.json]))
         case .protocolWarning(let w):
@@ -70,20 +68,28 @@ public final class JSONReporter: EventSink, @unchecked Sendable {
         case .pluginFailed(let f, let d):
             plugin(event.runId, event.plugin) { p in
                 p["status"] = "failed"
-                var e: [String: JSONValue] = ["kind": .string(f.kind.rawValue), "message": .string(f.message)]
-                if let rpc = f.rpcError { e["code"] = .int(rpc.code); if let data = rpc.data { e["data"] = data } }
-                if let s = f.exitStatus { e["exitStatus"] = .string(s) }
-                if !f.stderrTail.isEmpty { e["stderrTail"] = .array(f.stderrTail.map(JSONValue.string)) }
-                p["error"] = .object(e)
+                p["error"] = f.json
                 p["durationMs"] = .int(Int(d * 1000))
             }
         default: break
         }
     }
 
+    public func receiveIgnored(_ event: Event, reason: String) {
+        guard case .finding(let f) = event.kind else { return }
+        ignoredSpool.append(separator: ",") { buf in
+            buf.append(contentsOf: "\n    {\"plugin\":".utf8)
+            JSONWriter.writeString(event.plugin, into: &buf)
+            buf.append(contentsOf: ",\"reason\":".utf8)
+            JSONWriter.writeString(reason, into: &buf)
+            buf.append(contentsOf: ",\"finding\":".utf8)
+            f.writeJSON(into: &buf)
+            buf.append(UInt8(ascii: "}"))
+        }
+    }
+
     public func finish() {
-        findingSpool.close()
-        defer { unlink(findingSpoolPath) }
+        let findingCount = findingSpool.count
         let iso = ISO8601DateFormatter()
         let failed = pluginOrder.filter { plugins[$0]?["status"] == "failed" }.count
         var head: [UInt8] = []
@@ -100,16 +106,19 @@ public final class JSONReporter: EventSink, @unchecked Sendable {
         field("finishedAt", .string(iso.string(from: Date())))
         field("plugins", .array(pluginOrder.compactMap { plugins[$0].map(JSONValue.object) }))
         field("summary", [
-            "findings": .int(findingCount), "bySeverity": tally.json, "actions": .int(actions.count),
+            "findings": .int(findingCount), "bySeverity": tally.json, "ignored": .int(ignoredSpool.count), "actions": .int(actions.count),
             "plugins": .int(pluginOrder.count), "pluginsFailed": .int(failed), "warnings": .int(warnings.count),
         ])
         for key in extra.keys.sorted() { field(key, extra[key]!) }
         field("actions", .array(actions))
         field("warnings", .array(warnings))
-        head.append(contentsOf: "\n  \"findings\": [".utf8)
+        head.append(contentsOf: "\n  \"ignored\": [".utf8)
         out.write(head)
-        // Never the whole list in memory: the kernel copies the spool into the output.
-        out.appendFile(atPath: findingSpoolPath)
+        // Never the whole lists in memory: the kernel copies the spools into the output.
+        let ignoredCount = ignoredSpool.count
+        ignoredSpool.drain(into: out)
+        out.write(ignoredCount > 0 ? "\n  ],\n  \"findings\": [" : "],\n  \"findings\": [")
+        findingSpool.drain(into: out)
         out.write(findingCount > 0 ? "\n  ]\n}\n" : "]\n}\n")
         out.flush()
     }

@@ -3,7 +3,7 @@ import ContsecProtocol
 
 /// The terminal report: findings grouped by severity, then actions and a summary line.
 /// Colour and a live progress line only when writing to a terminal; plain and stable when piped.
-public final class TableReporter: EventSink, @unchecked Sendable {
+public final class TableReporter: IgnoredFindingSink, @unchecked Sendable {
     private let out: ByteOutput
     private let colour: Bool
     private let progressLine: Bool
@@ -14,6 +14,8 @@ public final class TableReporter: EventSink, @unchecked Sendable {
     private var plugins: [(name: String, status: String, detail: String?)] = []
     private var tally = SeverityTally()
     private var progressShown = false
+    /// Findings the ignore file suppressed: not listed, only counted, so the user knows they exist.
+    private var ignored = 0
 
     public init(output: ByteOutput, colour: Bool? = nil, maxRows: Int = 5000) {
         out = output
@@ -42,6 +44,8 @@ public final class TableReporter: EventSink, @unchecked Sendable {
         default: break
         }
     }
+
+    public func receiveIgnored(_ event: Event, reason: String) { ignored += 1 }
 
     private func showProgress(_ text: String) {
         let line = "\r\u{1B}[2K" + String(text.prefix(100))
@@ -104,7 +108,8 @@ public final class TableReporter: EventSink, @unchecked Sendable {
             out.write("\(p.name): \(p.status)\(p.detail.map { " (\($0))" } ?? "")\n")
         }
         let counts = tally.total == 0 ? "no findings" : "\(tally.total) finding\(tally.total == 1 ? "" : "s") (\(tally.text))"
-        out.write("Total: \(counts), \(actions.count) action\(actions.count == 1 ? "" : "s")\n")
+        let suppressed = ignored > 0 ? ", \(ignored) ignored (see --format json)" : ""
+        out.write("Total: \(counts), \(actions.count) action\(actions.count == 1 ? "" : "s")\(suppressed)\n")
         out.flush()
     }
 }

@@ -1,0 +1,98 @@
+import Foundation
+import ContsecProtocol
+
+/// One JSON object per line per event, as it happens: for `jq`, `tail -f` and log shippers.
+///
+/// Every line starts `{"seq":…,"time":…,"plugin":…,"runId":…,"event":…` followed by the event's payload. Lines are
+/// encoded straight into the output buffer (64 KiB, then written), so memory stays flat. The buffer is flushed when
+/// a plugin finishes or fails, at least once a second while events flow, and at the end.
+public final class JSONLReporter: IgnoredFindingSink, @unchecked Sendable {
+    private let out: ByteOutput
+    private var stamp = UTCTimestamp()
+    private var lastFlush = Date()
+
+    public init(output: ByteOutput) {
+        out = output
+    }
+
+    public func receive(_ event: Event) { write(event, ignored: nil) }
+
+    public func receiveIgnored(_ event: Event, reason: String) { write(event, ignored: reason) }
+
+    private func write(_ event: Event, ignored: String?) {
+        out.append { buf in
+            buf.append(contentsOf: #"{"seq":"#.utf8)
+            buf.append(contentsOf: String(event.seq).utf8)
+            buf.append(contentsOf: #","time":""#.utf8)
+            stamp.write(event.time, into: &buf)
+            buf.append(contentsOf: #"","plugin":"#.utf8)
+            JSONWriter.writeString(event.plugin, into: &buf)
+            buf.append(contentsOf: #","runId":"#.utf8)
+            JSONWriter.writeString(event.runId, into: &buf)
+            buf.append(contentsOf: #","event":""#.utf8)
+            buf.append(contentsOf: event.kind.name.utf8)
+            buf.append(UInt8(ascii: "\""))
+            Self.payload(event.kind, into: &buf)
+            if let ignored {
+                buf.append(contentsOf: #","ignored":true,"ignoreReason":"#.utf8)
+                JSONWriter.writeString(ignored, into: &buf)
+            }
+            buf.append(contentsOf: "}\n".utf8)
+        }
+        switch event.kind {
+        case .pluginFinished, .pluginFailed:
+            flush(at: event.time)
+        default:
+            if event.time.timeIntervalSince(lastFlush) >= 1 { flush(at: event.time) }
+        }
+    }
+
+    private func flush(at time: Date) {
+        out.flush()
+        lastFlush = time
+    }
+
+    /// `,"key":value…` for the event's own fields.
+    static func payload(_ kind: EventKind, into buf: inout [UInt8]) {
+        func field(_ key: String, _ value: JSONValue) {
+            buf.append(UInt8(ascii: ","))
+            JSONWriter.writeString(key, into: &buf)
+            buf.append(UInt8(ascii: ":"))
+            JSONWriter.write(value, into: &buf)
+        }
+        switch kind {
+        case .pluginStarted(let path, let command):
+            field("path", .string(path))
+            if let command { field("command", .string(command)) }
+        case .pluginReady(let info):
+            field("info", info.json)
+        case .finding(let f):
+            buf.append(contentsOf: #","finding":"#.utf8)
+            f.writeJSON(into: &buf)
+        case .action(let a):
+            field("action", a.json)
+        case .progress(let p):
+            field("progress", p.json)
+        case .log(let l):
+            field("level", .string(l.level.rawValue))
+            field("message", .string(l.message))
+        case .stderr(let line):
+            field("line", .string(line))
+        case .protocolWarning(let text):
+            field("message", .string(text))
+        case .pluginFinished(let r, let d):
+            field("status", .string(r.status.rawValue))
+            if let m = r.message { field("message", .string(m)) }
+            field("summary", .object(r.summary))
+            field("durationMs", .int(Int(d * 1000)))
+        case .pluginFailed(let f, let d):
+            field("status", "failed")
+            field("error", f.json)
+            field("durationMs", .int(Int(d * 1000)))
+        }
+    }
+
+    public func finish() {
+        out.flush()
+    }
+}

@@ -1,0 +1,169 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import ContsecProtocol
+
+/// The daily log file, as the original scripts kept it: `<dir>/container-security-YYYYMMDD.log` (UTC day),
+/// appended, one line per event: `2026-12-01T05:14:10.123Z [plugin run-id] event details`.
+///
+/// Plugin stderr lines are included (`stderr | text`). Findings are logged by rule id, severity, target and title
+/// only, never their message or properties, which may quote secrets. Folders are created 0750, the file 0640;
+/// the file is opened without following a symlink. A run that crosses midnight continues in the next day's file.
+public final class LogFileSink: IgnoredFindingSink, @unchecked Sendable {
+    public let directory: String
+    public private(set) var path: String
+    private var out: ByteOutput
+    private var day: String
+    private var stamp = UTCTimestamp()
+    private var lastFlush = Date()
+    /// Longest detail written for one event; a plugin's megabyte-long line does not become a megabyte of log.
+    static let maxDetailBytes = 2000
+
+    public init(directory: String, now: Date = Date()) throws(CLIError) {
+        self.directory = directory
+        try Self.makeDirectories(directory)
+        day = stamp.day(now)
+        path = Self.file(in: directory, day: day)
+        out = try Self.open(path)
+    }
+
+    public static func file(in directory: String, day: String) -> String {
+        directory + "/container-security-\(day).log"
+    }
+
+    private static func open(_ path: String) throws(CLIError) -> ByteOutput {
+        do {
+            return try ByteOutput.file(path, append: true, mode: 0o640, flags: O_NOFOLLOW)
+        } catch {
+            throw CLIError.usage("the log file: \(error). Choose another folder with --log-dir, or turn the log off with --no-log.")
+        }
+    }
+
+    /// `mkdir -p` with mode 0750 for the folders it creates.
+    static func makeDirectories(_ dir: String) throws(CLIError) {
+        var current = dir.hasPrefix("/") ? "" : "."
+        for part in dir.split(separator: "/") {
+            current += "/" + part
+            if mkdir(current, 0o750) != 0 && errno != EEXIST {
+                throw CLIError.usage("cannot create the log folder \(current): \(String(cString: strerror(errno))). "
+                                     + "Choose another folder with --log-dir, or turn the log off with --no-log.")
+            }
+        }
+        var st = stat()
+        guard stat(dir, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
+            throw CLIError.usage("the log folder \(dir) is not a folder. Choose another with --log-dir, or use --no-log.")
+        }
+    }
+
+    public func receive(_ event: Event) { write(event, ignored: nil) }
+
+    public func receiveIgnored(_ event: Event, reason: String) { write(event, ignored: reason) }
+
+    /// A line from the host itself (the gate verdict, ignore-file warnings).
+    public func note(_ text: String, at time: Date = Date()) {
+        line(time: time, who: "contsec -", event: "note", detail: text)
+    }
+
+    private func write(_ event: Event, ignored: String?) {
+        var detail = Self.detail(event.kind)
+        if let ignored { detail += " (ignored: \(ignored))" }
+        line(time: event.time, who: "\(event.plugin) \(event.runId)", event: event.kind.name, detail: detail)
+        switch event.kind {
+        case .pluginFinished, .pluginFailed: flush(at: event.time)
+        default: if event.time.timeIntervalSince(lastFlush) >= 1 { flush(at: event.time) }
+        }
+    }
+
+    private func line(time: Date, who: String, event: String, detail: String) {
+        let today = stamp.day(time)
+        if today != day { rollOver(to: today) }
+        out.append { buf in
+            stamp.write(time, into: &buf)
+            buf.append(contentsOf: " [".utf8)
+            Self.appendSanitized(who, limit: 200, into: &buf)
+            buf.append(contentsOf: "] \(event)".utf8)
+            if !detail.isEmpty {
+                buf.append(UInt8(ascii: " "))
+                Self.appendSanitized(detail, limit: Self.maxDetailBytes, into: &buf)
+            }
+            buf.append(UInt8(ascii: "\n"))
+        }
+    }
+
+    private func rollOver(to today: String) {
+        let next = Self.file(in: directory, day: today)
+        guard let o = try? Self.open(next) else { return }  // keep writing to yesterday's file rather than lose lines
+        out.close()
+        out = o
+        path = next
+        day = today
+    }
+
+    private func flush(at time: Date) {
+        out.flush()
+        lastFlush = time
+    }
+
+    public func finish() { out.flush() }
+
+    /// What one event says in the log. Findings: rule, severity, target and title only.
+    static func detail(_ kind: EventKind) -> String {
+        switch kind {
+        case .pluginStarted(let path, let command):
+            return "\(path)" + (command.map { " command=\($0)" } ?? "")
+        case .pluginReady(let p):
+            return "\(p.name) \(p.version)" + (p.vendor.map { " by \($0)" } ?? "")
+        case .finding(let f):
+            return "\(f.severity.rawValue.uppercased()) \(f.ruleId) \(TableReporter.location(f.target)) — \(f.title)"
+        case .action(let a):
+            return "\(a.status.rawValue) \(a.kind) \(a.target)" + (a.detail.map { " — \($0)" } ?? "")
+                + (a.artifacts.isEmpty ? "" : " artifacts=\(a.artifacts.joined(separator: ","))")
+        case .progress(let p):
+            var text = p.message ?? ""
+            if let c = p.current { text += " (\(c)" + (p.total.map { "/\($0)" } ?? "") + ")" }
+            return text
+        case .log(let l):
+            return "\(l.level.rawValue) \(l.message)"
+        case .stderr(let text):
+            return "| \(text)"
+        case .protocolWarning(let text):
+            return text
+        case .pluginFinished(let r, let d):
+            return "status=\(r.status.rawValue) duration=\(String(format: "%.3f", d))s" + (r.message.map { " — \($0)" } ?? "")
+        case .pluginFailed(let f, let d):
+            return "\(f.kind.rawValue): \(f.message)" + (f.exitStatus.map { " (\($0))" } ?? "") + " duration=\(String(format: "%.3f", d))s"
+        }
+    }
+
+    /// One log line per event: control characters (newlines, ESC sequences, C1 controls) are escaped, and text is
+    /// cut at `limit` bytes, on a character boundary.
+    static func appendSanitized(_ text: String, limit: Int, into buf: inout [UInt8]) {
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        func escape(_ v: UInt8) {
+            buf.append(contentsOf: [0x5C, UInt8(ascii: "x"), hex[Int(v >> 4)], hex[Int(v & 0xF)]])
+        }
+        var text = text
+        text.withUTF8 { u in
+            var i = 0
+            while i < u.count {
+                let b = u[i]
+                if i >= limit && (b & 0xC0) != 0x80 {
+                    buf.append(contentsOf: "…[cut]".utf8)
+                    return
+                }
+                switch b {
+                case 0x0A: buf.append(0x5C); buf.append(UInt8(ascii: "n"))
+                case 0x0D: buf.append(0x5C); buf.append(UInt8(ascii: "r"))
+                case 0x09: buf.append(0x5C); buf.append(UInt8(ascii: "t"))
+                case 0..<0x20, 0x7F: escape(b)
+                case 0xC2 where i + 1 < u.count && (0x80..<0xA0).contains(u[i + 1]):
+                    escape(u[i + 1])  // a C1 control such as U+009B (CSI)
+                    i += 1
+                default: buf.append(b)
+                }
+                i += 1
+            }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import ContsecProtocol
+
+/// How contsec's findings map onto SARIF 2.1.0 objects, with the properties GitHub code scanning reads.
+enum SARIFEncoding {
+    static let srcRoot = "%SRCROOT%"
+
+    /// critical/high → error, medium → warning, low/info/unknown → note.
+    static func level(_ s: Severity) -> String {
+        switch s {
+        case .critical, .high: return "error"
+        case .medium: return "warning"
+        case .low, .info, .unknown: return "note"
+        }
+    }
+
+    /// GitHub's `security-severity` (a CVSS-like score as a string): > 9.0 shows as critical, 7.0–8.9 high,
+    /// 4.0–6.9 medium, 0.1–3.9 low. Each contsec severity maps to a score inside its band.
+    static func securitySeverity(_ s: Severity) -> String {
+        switch s {
+        case .critical: return "9.5"
+        case .high: return "8.0"
+        case .medium: return "5.5"
+        case .low: return "2.0"
+        case .info, .unknown: return "0.0"
+        }
+    }
+
+    /// A reporting descriptor for the first finding seen with a rule id. Texts are cut so that many distinct
+    /// rules (one per CVE) stay affordable in memory.
+    static func rule(_ f: Finding) -> JSONValue {
+        let short = cut(f.title, 1024)
+        let full = cut(f.message ?? f.title, 4096)
+        var help = f.remediation.map { cut($0, 8192) } ?? "No remediation was given for \(f.ruleId)."
+        var markdown = f.remediation.map { "**Remediation:** " + cut($0, 8192) } ?? help
+        let refs = f.references.prefix(10)
+        if !refs.isEmpty {
+            help += "\n\nReferences:\n" + refs.map { "- \($0)" }.joined(separator: "\n")
+            markdown += "\n\n**References:**\n" + refs.map { "- <\($0)>" }.joined(separator: "\n")
+        }
+        var rule: [String: JSONValue] = [
+            "id": .string(f.ruleId),
+            "name": .string(name(f)),
+            "shortDescription": ["text": .string(short)],
+            "fullDescription": ["text": .string(full)],
+            "help": ["text": .string(help), "markdown": .string(markdown)],
+            "defaultConfiguration": ["level": .string(level(f.severity))],
+            "properties": [
+                "security-severity": .string(securitySeverity(f.severity)),
+                "tags": [.string(f.category.rawValue), "security"],
+            ],
+        ]
+        if let uri = f.references.first(where: isWebURI) { rule["helpUri"] = .string(uri) }
+        return .object(rule)
+    }
+
+    /// A user-facing rule name: the title in PascalCase (SARIF asks for a name that is not the id).
+    static func name(_ f: Finding) -> String {
+        let words = f.title.split(whereSeparator: { !($0.isASCII && ($0.isLetter || $0.isNumber)) })
+        let joined = words.map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+        let n = String(joined.prefix(64))
+        return n.isEmpty || n == f.ruleId ? "Rule" + f.ruleId.filter { $0.isASCII && ($0.isLetter || $0.isNumber) } : n
+    }
+
+    static func result(_ f: Finding, ruleIndex: Int, workspace: String) -> JSONValue {
+        var r: [String: JSONValue] = [
+            "ruleId": .string(f.ruleId),
+            "ruleIndex": .int(ruleIndex),
+            "level": .string(level(f.severity)),
+            "message": ["text": .string(f.message ?? f.title)],
+            "locations": [location(f.target, workspace: workspace)],
+            "properties": ["severity": .string(f.severity.rawValue), "category": .string(f.category.rawValue)],
+        ]
+        if let fp = f.fingerprint { r["partialFingerprints"] = ["contsecFingerprint/v1": .string(fp)] }
+        return .object(r)
+    }
+
+    /// A file (with its region) when the finding names one. GitHub rejects a whole upload if any result has only a
+    /// logical location ("expected a physical location"), so a finding about an image, a container or the host is
+    /// anchored at a path named after its target, as trivy does for images, and keeps the target as a logical location.
+    static func location(_ t: Target, workspace: String) -> JSONValue {
+        if let file = t.file {
+            var physical: [String: JSONValue] = ["artifactLocation": artifact(file, workspace: workspace)]
+            if let line = t.line {
+                var region: [String: JSONValue] = ["startLine": .int(line)]
+                if let c = t.column { region["startColumn"] = .int(c) }
+                if let e = t.endLine, e >= line { region["endLine"] = .int(e) }
+                physical["region"] = .object(region)
+            }
+            return ["physicalLocation": .object(physical)]
+        }
+        let anchor = t.kind == "file" ? artifact(t.name, workspace: workspace)
+            : ["uri": .string(encode(t.name.drop(while: { $0 == "/" }).description)), "uriBaseId": .string(srcRoot)]
+        return [
+            "physicalLocation": ["artifactLocation": anchor],
+            "logicalLocations": [["name": .string(t.name), "kind": .string(t.kind)]],
+        ]
+    }
+
+    /// Relative to the workspace (`%SRCROOT%`) when the file is inside it, otherwise an absolute `file://` URI.
+    static func artifact(_ path: String, workspace: String) -> JSONValue {
+        let root = workspace.hasSuffix("/") ? workspace : workspace + "/"
+        var relative: String?
+        if path.hasPrefix(root) {
+            relative = String(path.dropFirst(root.count))
+        } else if !path.hasPrefix("/") {
+            relative = path.hasPrefix("./") ? String(path.dropFirst(2)) : path
+        }
+        if let relative { return ["uri": .string(encode(relative)), "uriBaseId": .string(srcRoot)] }
+        return ["uri": .string("file://" + encode(path))]
+    }
+
+    /// The run's `originalUriBaseIds`: where `%SRCROOT%` was on this machine.
+    static func baseIds(workspace: String) -> JSONValue {
+        let root = workspace.hasSuffix("/") ? workspace : workspace + "/"
+        return [srcRoot: ["uri": .string("file://" + encode(root))]]
+    }
+
+    private static let pathCharacters = CharacterSet(charactersIn:
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/!$&'()*+,;=@")
+
+    /// Percent-encodes everything but unreserved characters, sub-delimiters, `@` and `/`. A `:` is encoded too, so a
+    /// relative path such as `nginx:1.27` cannot be read as a URI scheme.
+    static func encode(_ path: String) -> String {
+        path.addingPercentEncoding(withAllowedCharacters: pathCharacters) ?? path
+    }
+
+    static func isWebURI(_ s: String) -> Bool {
+        (s.hasPrefix("https://") || s.hasPrefix("http://")) && !s.contains(" ") && URL(string: s) != nil
+    }
+
+    static func cut(_ s: String, _ limit: Int) -> String {
+        s.utf8.count <= limit ? s : String(decoding: Array(s.utf8.prefix(limit)), as: UTF8.self) + "…"
+    }
+}
