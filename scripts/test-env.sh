@@ -90,19 +90,21 @@ wait_for() { # wait_for DESCRIPTION LOGFILE PID COMMAND...
     exit 1
 }
 
-# A daemon killed without cleanup (as at the end of a session) leaves its pid file; dockerd then refuses to
-# start. Remove it only when that pid is not a live dockerd.
-remove_stale_pidfile() {
-    local pidfile=/var/run/docker.pid pid state
+# A daemon killed without cleanup (as at the end of a session) leaves pid files behind; dockerd then refuses to
+# start, or waits on a containerd that is gone. Remove each only when its pid is not that program, alive.
+remove_stale_pidfile() { # remove_stale_pidfile PIDFILE PROGRAM
+    local pidfile="$1" program="$2" pid state
     [[ -f "$pidfile" ]] || return 0
     pid="$(cat "$pidfile" 2>/dev/null || true)"
-    if [[ "$pid" =~ ^[0-9]+$ ]] && [[ "$(cat "/proc/$pid/comm" 2>/dev/null || true)" == dockerd ]]; then
+    if [[ "$pid" =~ ^[0-9]+$ ]] && [[ "$(cat "/proc/$pid/comm" 2>/dev/null || true)" == "$program" ]]; then
         state="$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || true)"
         if [[ "$state" != Z ]]; then
-            die "dockerd (pid $pid) is running but does not answer on $DOCKER_SOCKET; see $DOCKERD_LOG or stop it"
+            [[ "$program" == dockerd ]] &&
+                die "dockerd (pid $pid) is running but does not answer on $DOCKER_SOCKET; see $DOCKERD_LOG or stop it"
+            return 0
         fi
     fi
-    say "removing stale $pidfile (pid ${pid:-?} is not a running dockerd)"
+    say "removing stale $pidfile (pid ${pid:-?} is not a running $program)"
     rm -f "$pidfile"
 }
 
@@ -116,7 +118,8 @@ start_dockerd() {
         return 0
     fi
     # Debian's dockerd starts its own containerd when no system containerd socket exists, so no separate start.
-    remove_stale_pidfile
+    remove_stale_pidfile /var/run/docker.pid dockerd
+    remove_stale_pidfile /var/run/docker/containerd/containerd.pid containerd
     say "starting dockerd (log: $DOCKERD_LOG)"
     nohup dockerd >"$DOCKERD_LOG" 2>&1 </dev/null &
     local pid=$!
