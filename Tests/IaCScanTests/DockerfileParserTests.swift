@@ -126,5 +126,9 @@ import Testing
         #expect(cmds[0].withoutSudo.args == ["install", "-y", "a b"])
         #expect(ShellWords.pipelines(cmds).map(\.count) == [1, 2, 1])
         #expect(cmds[3].args == ["q|r"])
+        let grouped = ShellWords.commands("(apt-get install -y pkg-$V) || (cd /x && echo $(date +%s))")
+        #expect(grouped.map(\.name) == ["apt-get", "cd", "echo"])
+        #expect(grouped[0].args == ["install", "-y", "pkg-$V"])
+        #expect(grouped[2].args == ["$(date +%s)"])
     }
 }

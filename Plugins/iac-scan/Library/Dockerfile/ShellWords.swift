@@ -42,6 +42,7 @@ public enum ShellWords {
         var word: [UInt8] = []
         var inWord = false
         var quote: UInt8 = 0
+        var substitution = 0
         var k = 0
         func endWord() {
             if inWord { words.append(String(decoding: word, as: UTF8.self)) }
@@ -60,6 +61,12 @@ public enum ShellWords {
                 if c == quote { quote = 0 }
                 else if c == UInt8(ascii: "\\"), quote == 0x22, k + 1 < u.count { word.append(u[k + 1]); k += 2; continue }
                 else { word.append(c) }
+                k += 1
+                continue
+            }
+            if substitution > 0, c != UInt8(ascii: "("), c != UInt8(ascii: ")") {
+                // Inside `$(...)` everything belongs to the word.
+                word.append(c)
                 k += 1
                 continue
             }
@@ -89,8 +96,17 @@ public enum ShellWords {
             case UInt8(ascii: "|"):
                 if k + 1 < u.count, u[k + 1] == UInt8(ascii: "|") { endCommand("||"); k += 2; continue }
                 endCommand("|")
-            case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "{"), UInt8(ascii: "}"):
-                // Grouping: treat as a command boundary so `(cd x && make)` still yields `cd` and `make`.
+            case UInt8(ascii: "(") where substitution > 0 || (inWord && word.last == UInt8(ascii: "$")):
+                // `$(...)` command substitution stays inside the word.
+                substitution += 1
+                word.append(c)
+            case UInt8(ascii: ")") where substitution > 0:
+                substitution -= 1
+                word.append(c)
+            case UInt8(ascii: "("), UInt8(ascii: ")"):
+                // Grouping: a command boundary, so `(cd x && make)` still yields `cd` and `make`.
+                endCommand(";")
+            case UInt8(ascii: "{"), UInt8(ascii: "}"):
                 if !inWord { endCommand(";") } else { word.append(c) }
             case UInt8(ascii: "#") where !inWord:
                 // A comment runs to the end of the line.

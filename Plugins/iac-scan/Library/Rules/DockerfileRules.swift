@@ -228,7 +228,8 @@ enum DockerfileRules {
                     if !args.contains("--no-install-recommends"), !args.contains(where: { $0.contains("Install-Recommends=false") || $0.contains("Install-Recommends=0") }) {
                         once("CS-DF-011", "apt-get install runs without --no-install-recommends.")
                     }
-                    let pkgs = args.drop(while: { $0 != "install" }).dropFirst().filter { !$0.hasPrefix("-") && !$0.hasPrefix("$") }
+                    // Words built from variables cannot be judged; leave them out.
+                    let pkgs = args.drop(while: { $0 != "install" }).dropFirst().filter { !$0.hasPrefix("-") && !$0.contains("$") }
                     let unpinned = pkgs.filter { !$0.contains("=") && !$0.hasSuffix(".deb") && !$0.contains("/") }
                     if !unpinned.isEmpty {
                         once("CS-DF-012", "apt-get install of unpinned package(s): \(unpinned.prefix(5).joined(separator: ", ")).")
