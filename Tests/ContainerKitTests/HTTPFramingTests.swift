@@ -14,10 +14,13 @@ struct HTTPFramingTests {
         let path: String
         let fd: Int32
         let responses: [[UInt8]]
+        /// Close the connection after each answer, like a daemon dropping idle keep-alive connections.
+        let closeAfterEach: Bool
         let lock = NSLock()
         var accepted = 0
 
-        init(responses: [String]) throws {
+        init(responses: [String], closeAfterEach: Bool = false) throws {
+            self.closeAfterEach = closeAfterEach
             path = NSTemporaryDirectory() + "contsec-test-http-\(UUID().uuidString.prefix(8)).sock"
             self.responses = responses.map { Array($0.utf8) }
             fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
@@ -56,6 +59,7 @@ struct HTTPFramingTests {
                         offset += n
                         usleep(200)
                     }
+                    if closeAfterEach { break }
                 }
                 close(client)
             }
@@ -83,6 +87,19 @@ struct HTTPFramingTests {
             _ = try await client.send("GET", "/containers/abc12/json", versioned: false, notFound: (.container, "abc12"))
         }
         #expect(server.accepted == 1)
+    }
+
+    @Test("a keep-alive connection the server dropped is replaced transparently")
+    func staleConnectionRetry() async throws {
+        let server = try OneShotServer(responses: [
+            "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK",
+            "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK",
+        ], closeAfterEach: true)
+        let client = try DockerClient(socketPath: server.path)
+        #expect(try await client.ping())
+        usleep(50_000) // let the server's close arrive
+        #expect(try await client.ping())
+        #expect(server.accepted == 2)
     }
 
     @Test("multiplexed log frames split across reads")

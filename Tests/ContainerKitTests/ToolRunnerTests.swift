@@ -125,6 +125,9 @@ struct ToolRunnerTests {
         #expect(cwd.stdoutText == "/tmp\n")
         let env = try await runner.run("env", [], options: ToolRunOptions(environment: ["CONTSEC_X": "1"]))
         #expect(env.stdoutText == "CONTSEC_X=1\n")
+        let merged = try await runner.run("sh", ["-c", "echo \"$CONTSEC_Y:${PATH:+has-path}\""],
+                                          options: ToolRunOptions(environmentOverrides: ["CONTSEC_Y": "2"]))
+        #expect(merged.stdoutText == "2:has-path\n")
     }
 
     @Test("streaming delivers stdout lines as they arrive")

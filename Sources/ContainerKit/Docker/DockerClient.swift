@@ -152,12 +152,15 @@ public final class DockerClient: @unchecked Sendable {
                 reader = try HTTPResponseReader.start(on: socket, method: method)
             } catch let error as DockerError {
                 socket.close()
-                if pooled != nil { continue } // the daemon dropped an idle connection: retry once on a fresh one
+                // A reset on an idle connection means the daemon dropped it: the request never ran, so retry once
+                // on a fresh connection. A timeout is not retried: the daemon may be acting on the request.
+                if pooled != nil, case .connectionFailed = error { canReuse = false; continue }
                 throw mapTimeout(error, timeout)
             }
             guard let reader else {
                 socket.close()
-                if pooled != nil { continue }
+                // End of stream before a single byte: same stale-connection case.
+                if pooled != nil { canReuse = false; continue }
                 throw DockerError.badResponse("the daemon closed the connection without answering")
             }
             let data: Data

@@ -122,7 +122,12 @@ final class SpawnedProcess: @unchecked Sendable {
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let environment = options.environment.map { $0.map { "\($0.key)=\($0.value)" } }
+        var environmentMap = options.environment
+        if !options.environmentOverrides.isEmpty {
+            environmentMap = (environmentMap ?? ProcessInfo.processInfo.environment)
+                .merging(options.environmentOverrides) { _, override in override }
+        }
+        let environment = environmentMap.map { $0.map { "\($0.key)=\($0.value)" } }
         let envp: [UnsafeMutablePointer<CChar>?]? = environment.map { $0.map { strdup($0) } + [nil] }
         defer {
             argv.forEach { free($0) }

@@ -58,6 +58,8 @@ public struct ToolRunOptions: Sendable {
     public var outputCap: Int
     /// Environment for the program; nil inherits this process's.
     public var environment: [String: String]?
+    /// Variables set on top of `environment` (or of the inherited environment), e.g. ["TRIVY_NO_PROGRESS": "true"].
+    public var environmentOverrides: [String: String]
     public var workingDirectory: String?
     /// Shown in `toolMissing` when the program is not found, e.g. "install it with `apt-get install strace`".
     public var installHint: String
@@ -66,10 +68,12 @@ public struct ToolRunOptions: Sendable {
     public var killGroupOnExit: Bool
 
     public init(stdin: Data? = nil, timeout: Double? = nil, killGrace: Double = 2, outputCap: Int = 16 << 20,
-                environment: [String: String]? = nil, workingDirectory: String? = nil,
+                environment: [String: String]? = nil, environmentOverrides: [String: String] = [:],
+                workingDirectory: String? = nil,
                 installHint: String = "install it and make sure it is on PATH", killGroupOnExit: Bool = true) {
         self.stdin = stdin; self.timeout = timeout; self.killGrace = killGrace; self.outputCap = outputCap
-        self.environment = environment; self.workingDirectory = workingDirectory; self.installHint = installHint
+        self.environment = environment; self.environmentOverrides = environmentOverrides
+        self.workingDirectory = workingDirectory; self.installHint = installHint
         self.killGroupOnExit = killGroupOnExit
     }
 }
