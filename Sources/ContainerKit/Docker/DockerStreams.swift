@@ -38,13 +38,13 @@ struct JSONLinesFramer<T: Decodable & Sendable>: StreamFramer {
 }
 
 /// Which output a piece of container output came from.
-public enum OutputStream: Int, Sendable, Equatable {
+public enum OutputChannel: Int, Sendable, Equatable {
     case stdin = 0, stdout = 1, stderr = 2
 }
 
 /// One frame of container output.
 public struct OutputChunk: Sendable, Equatable {
-    public var stream: OutputStream
+    public var stream: OutputChannel
     public var data: Data
     public var text: String { String(decoding: data, as: UTF8.self) }
 }
@@ -64,7 +64,7 @@ struct MultiplexFramer: StreamFramer {
             guard type <= 2 else { throw DockerError.badResponse("bad multiplexed stream header (type \(type))") }
             guard pending.count - offset - 8 >= length else { break }
             let payload = Data(pending[(offset + 8)..<(offset + 8 + length)])
-            out.append(OutputChunk(stream: OutputStream(rawValue: Int(type)) ?? .stdout, data: payload))
+            out.append(OutputChunk(stream: OutputChannel(rawValue: Int(type)) ?? .stdout, data: payload))
             offset += 8 + length
         }
         pending.removeFirst(offset)

@@ -1,7 +1,8 @@
 import Foundation
 
-/// SHA-256 (FIPS 180-4), in-process because the package takes no crypto dependency.
-public struct SHA256: Sendable {
+/// SHA-256 (FIPS 180-4) for `WrittenFile.sha256`; internal so it never clashes with ContsecProtocol.SHA256 in a plugin
+/// that imports both (ContainerKit must not depend on ContsecProtocol).
+struct SHA256: Sendable {
     private var state: [UInt32] = [
         0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
     ]
@@ -19,16 +20,16 @@ public struct SHA256: Sendable {
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
 
-    public init() {}
+    init() {}
 
     /// Hex digest of `data`.
-    public static func hex(_ data: Data) -> String {
+    static func hex(_ data: Data) -> String {
         var hasher = SHA256()
         hasher.update(data)
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
-    public mutating func update(_ data: Data) {
+    mutating func update(_ data: Data) {
         length &+= UInt64(data.count)
         pending.append(contentsOf: data)
         var offset = 0
@@ -39,7 +40,7 @@ public struct SHA256: Sendable {
         pending.removeFirst(offset)
     }
 
-    public mutating func finalize() -> [UInt8] {
+    mutating func finalize() -> [UInt8] {
         let bitLength = length &* 8
         var tail = pending + [0x80]
         while tail.count % 64 != 56 { tail.append(0) }
