@@ -34,7 +34,7 @@ import Testing
         #expect(df.instructions[4].startLine == 14)
         // Rules see heredoc bodies: the apt-get inside the heredoc is checked.
         let r = FileScanner.scanDockerfile(bytes: Array("FROM debian:12\nRUN <<EOF\napt-get install -y curl\nEOF\n".utf8), path: "Dockerfile")
-        #expect(r.findings.contains { $0.ruleId == "CS-DF-011" && $0.target.line == 2 && $0.target.endLine == 4 })
+        #expect(r.findings.contains { $0.ruleId == "CS-DF-011" && $0.target.line == 3 && $0.target.endLine == 4 })
     }
 
     @Test func escapeDirectiveAndContinuations() {
@@ -117,6 +117,29 @@ import Testing
         let r3 = FileScanner.scanDockerfile(bytes: Array("FROM alpine:$UNSET\nUSER app\n".utf8), path: "Dockerfile")
         #expect(!r3.findings.contains { $0.ruleId == "CS-DF-001" || $0.ruleId == "CS-DF-002" })
         #expect(VariableExpander.expand("${A:-x}-${B-y}-${C:+z}-$D-\\$E", ["C": "1", "D": "d"]).0 == "x-y-z-d-$E")
+    }
+
+    @Test func findingsPointAtTheCommandLineInsideContinuationsAndHeredocs() {
+        let text = """
+        FROM debian:12
+        RUN apt-get update \\
+            # comment lines inside a continuation are skipped
+            && apt-get install -y --no-install-recommends curl=7.88.1 \\
+            && sudo make install \\
+            && curl -fsSL https://x.example/i.sh | sh
+        RUN <<EOF
+        set -e
+        chmod 777 /srv
+        EOF
+        USER app
+        """
+        let r = FileScanner.scanDockerfile(bytes: Array(text.utf8), path: "Dockerfile")
+        func line(_ id: String) -> Int? { r.findings.first { $0.ruleId == id }?.target.line }
+        #expect(line("CS-DF-013") == 4)
+        #expect(line("CS-DF-014") == 5)
+        #expect(line("CS-DF-009") == 6)
+        #expect(line("CS-DF-017") == 9)
+        #expect(r.findings.first { $0.ruleId == "CS-DF-014" }?.target.endLine == 6)
     }
 
     @Test func shellWordsSplitCommandsAndPipelines() {

@@ -23,7 +23,7 @@ let dockerfileCases: [RuleCase] = [
              bad: "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\n", marker: "RUN",
              good: "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1 && rm -rf /var/lib/apt/lists/*\n"),
     RuleCase(id: "CS-DF-013", kind: .dockerfile, bad: "FROM debian:12\nRUN apt-get update \\\n && apt-get install -y --no-install-recommends curl=7.88.1\n",
-             marker: "RUN", good: "FROM debian:12\nRUN apt-get update \\\n && apt-get install -y --no-install-recommends curl=7.88.1 \\\n && rm -rf /var/lib/apt/lists/*\n"),
+             marker: "apt-get install", good: "FROM debian:12\nRUN apt-get update \\\n && apt-get install -y --no-install-recommends curl=7.88.1 \\\n && rm -rf /var/lib/apt/lists/*\n"),
     RuleCase(id: "CS-DF-014", kind: .dockerfile, bad: "FROM a:1\nRUN sudo make install\n", marker: "RUN", good: "FROM a:1\nRUN make install\n"),
     RuleCase(id: "CS-DF-015", kind: .dockerfile, bad: "FROM a:1\nEXPOSE 80 22/tcp\n", marker: "EXPOSE", good: "FROM a:1\nEXPOSE 80 2222\n"),
     RuleCase(id: "CS-DF-016", kind: .dockerfile, bad: "FROM a:1 AS build\nHEALTHCHECK CMD true\nFROM b:1\nUSER app\n", marker: "FROM b:1",

@@ -255,21 +255,24 @@ final class Collected: @unchecked Sendable {
 }
 
 @Suite struct ExampleAppTests {
-    /// examples/insecure-app/EXPECTED.md lists every rule the example must trigger; keep them in sync.
-    @Test func exampleTriggersExactlyTheExpectedRules() throws {
+    /// examples/insecure-app/EXPECTED.md lists every (rule, file:line) the example must raise; keep them in sync.
+    @Test func exampleTriggersExactlyTheExpectedFindings() throws {
         let here = #filePath
         let repo = String(here[..<here.range(of: "/Tests/IaCScanTests/")!.lowerBound])
         let dir = repo + "/examples/insecure-app"
         let expectedText = String(decoding: FileDiscovery.readFile(dir + "/EXPECTED.md") ?? [], as: UTF8.self)
         var expected = Set<String>()
         for line in expectedText.split(separator: "\n") where line.hasPrefix("| CS-") {
-            expected.insert(String(line.dropFirst(2).prefix { $0 != " " }))
+            let cells = line.split(separator: "|").map { $0.trimmingSpaces }
+            for loc in cells[2].split(separator: ",") { expected.insert("\(cells[0]) \(loc.trimmingSpaces)") }
         }
-        #expect(expected.count >= 40)
+        #expect(Set(expected.map { $0.split(separator: " ")[0] }).count >= 40)
         let c = Collected()
         let s = try ScanEngine.run(ScanOptions(dir: dir), ScanEvents(finding: { c.findings.append($0) }))
         #expect(s.parseErrors == 0)
         #expect(s.dockerfiles == 1 && s.compose == 1 && s.kubernetes == 3)
-        #expect(Set(c.findings.map(\.ruleId)) == expected)
+        let got = Set(c.findings.map { "\($0.ruleId) \($0.target.file ?? ""):\($0.target.line ?? 0)" })
+        #expect(got.subtracting(expected).sorted() == [], "not in EXPECTED.md")
+        #expect(expected.subtracting(got).sorted() == [], "expected but not found")
     }
 }

@@ -39,6 +39,43 @@ public struct Instruction: Sendable {
         public var value: String?
     }
 
+    /// (byte offset in `arguments`, source line) for each physical line of a continued instruction.
+    public var argumentLines: [(Int, Int)] = []
+
+    public init(keyword: String, rawArguments: String, flags: [Flag], arguments: String, execForm: [String]?,
+                heredocs: [Heredoc], startLine: Int, endLine: Int) {
+        self.keyword = keyword
+        self.rawArguments = rawArguments
+        self.flags = flags
+        self.arguments = arguments
+        self.execForm = execForm
+        self.heredocs = heredocs
+        self.startLine = startLine
+        self.endLine = endLine
+    }
+
+    /// The source line of a byte offset into `commandText` (shell form and heredoc bodies).
+    public func line(atCommandOffset offset: Int) -> Int {
+        guard execForm == nil else { return startLine }
+        let argCount = arguments.utf8.count
+        if offset < argCount {
+            var line = startLine
+            for (o, l) in argumentLines where o <= offset { line = l }
+            return line
+        }
+        var base = argCount
+        for h in heredocs {
+            base += 1 // the "\n" joining the heredoc to the command text
+            let count = h.content.utf8.count
+            if offset < base + count {
+                let newlines = h.content.utf8.prefix(max(0, offset - base)).filter { $0 == 0x0A }.count
+                return h.startLine + newlines
+            }
+            base += count
+        }
+        return startLine
+    }
+
     public func flag(_ name: String) -> Flag? { flags.first { $0.name == name } }
     public func flagValues(_ name: String) -> [String] { flags.filter { $0.name == name }.compactMap(\.value) }
 

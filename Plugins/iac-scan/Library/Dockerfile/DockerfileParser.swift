@@ -22,11 +22,14 @@ public enum DockerfileParser {
             if first.isEmpty || first.first == UInt8(ascii: "#") { idx += 1; continue }
             let startLine = idx + 1
             var content: [UInt8] = []
+            // Where each physical line's text starts inside the joined content, to map findings back to lines.
+            var segments: [(Int, Int)] = []
             var cur = idx
             while true {
                 var line = trimRight(lines[cur])
                 if let last = line.last, last == esc {
                     line.removeLast()
+                    segments.append((content.count, cur + 1))
                     content.append(contentsOf: line)
                     cur += 1
                     // Comment and empty lines inside a continuation are dropped, as BuildKit does.
@@ -37,10 +40,11 @@ public enum DockerfileParser {
                     if cur >= lines.count { cur -= 1; break }
                     continue
                 }
+                segments.append((content.count, cur + 1))
                 content.append(contentsOf: line)
                 break
             }
-            var inst = makeInstruction(trimLeft(content), startLine: startLine, endLine: cur + 1, escape: esc)
+            var inst = makeInstruction(trimLeft(content), segments: segments, startLine: startLine, endLine: cur + 1, escape: esc)
             idx = cur + 1
             if inst.keyword == "RUN" || inst.keyword == "COPY" || inst.keyword == "ADD", inst.execForm == nil {
                 for marker in heredocMarkers(inst.arguments) {
@@ -123,7 +127,7 @@ public enum DockerfileParser {
 
     // MARK: - Instructions
 
-    static func makeInstruction(_ content: ArraySlice<UInt8>, startLine: Int, endLine: Int, escape: UInt8) -> Instruction {
+    static func makeInstruction(_ content: ArraySlice<UInt8>, segments: [(Int, Int)] = [], startLine: Int, endLine: Int, escape: UInt8) -> Instruction {
         var k = content.startIndex
         while k < content.endIndex, !isSpace(content[k]) { k += 1 }
         let keyword = String(decoding: content[content.startIndex..<k], as: UTF8.self).uppercased()
@@ -153,8 +157,10 @@ public enum DockerfileParser {
         let args = String(decoding: argBytes, as: UTF8.self)
         var exec: [String]? = nil
         if argBytes.first == UInt8(ascii: "["), keyword != "ONBUILD" { exec = parseJSONStringArray(argBytes) }
-        return Instruction(keyword: keyword, rawArguments: raw, flags: flags, arguments: args, execForm: exec,
-                           heredocs: [], startLine: startLine, endLine: endLine)
+        var inst = Instruction(keyword: keyword, rawArguments: raw, flags: flags, arguments: args, execForm: exec,
+                               heredocs: [], startLine: startLine, endLine: endLine)
+        inst.argumentLines = segments.map { (max(0, $0.0 - p), $0.1) }
+        return inst
     }
 
     /// A JSON array of strings, or nil when the text is not one (then Docker uses the shell form).

@@ -3,6 +3,8 @@
 /// It is not a shell: no expansion, no subshell nesting beyond quote tracking.
 public struct ShellCommand: Sendable, Equatable {
     public var words: [String]
+    /// Byte offset of the command's first word in the text it was read from.
+    public var offset: Int = 0
     /// The operator that joins this command to the next: "&&", "||", ";", "|", "&", "\n" or "" at the end.
     public var next: String
 
@@ -25,7 +27,7 @@ public struct ShellCommand: Sendable, Equatable {
         guard name == "sudo" else { return self }
         var rest = args
         while let f = rest.first, f.hasPrefix("-") { rest.removeFirst() }
-        return ShellCommand(words: rest, next: next)
+        return ShellCommand(words: rest, offset: offset, next: next)
     }
 }
 
@@ -43,6 +45,7 @@ public enum ShellWords {
         var inWord = false
         var quote: UInt8 = 0
         var substitution = 0
+        var start = -1
         var k = 0
         func endWord() {
             if inWord { words.append(String(decoding: word, as: UTF8.self)) }
@@ -51,12 +54,14 @@ public enum ShellWords {
         }
         func endCommand(_ op: String) {
             endWord()
-            if !words.isEmpty { out.append(ShellCommand(words: words, next: op)) }
+            if !words.isEmpty { out.append(ShellCommand(words: words, offset: max(start, 0), next: op)) }
             else if let last = out.last, op != "\n", last.next == "\n" || last.next == "" { out[out.count - 1].next = op }
             words.removeAll()
+            start = -1
         }
         while k < u.count {
             let c = u[k]
+            if start < 0, words.isEmpty, !inWord, c != 0x20, c != 0x09, c != 0x0A { start = k }
             if quote != 0 {
                 if c == quote { quote = 0 }
                 else if c == UInt8(ascii: "\\"), quote == 0x22, k + 1 < u.count { word.append(u[k + 1]); k += 2; continue }

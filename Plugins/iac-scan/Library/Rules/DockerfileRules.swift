@@ -191,39 +191,43 @@ enum DockerfileRules {
         let raw = ShellWords.commands(text)
         let cmds = raw.map(\.withoutSudo)
         let loc = "\(label)|RUN|\(collapse(text))"
-        func report(_ id: String, _ message: String, _ extra: [String: JSONValue] = [:]) {
-            sink.report(id, line: inst.startLine, endLine: inst.endLine, message: message, locator: loc, properties: extra)
+        // Findings point at the line of the offending command inside a multi-line RUN or heredoc.
+        func report(_ id: String, _ message: String, at cmd: ShellCommand? = nil) {
+            let line = cmd.map { inst.line(atCommandOffset: $0.offset) } ?? inst.startLine
+            sink.report(id, line: line, endLine: inst.endLine, message: message, locator: loc)
         }
         let mounts = inst.flagValues("mount").joined(separator: " ")
 
-        if raw.contains(where: { $0.name == "sudo" }) { report("CS-DF-014", "RUN uses sudo.") }
+        if let sudo = raw.first(where: { $0.name == "sudo" }) { report("CS-DF-014", "RUN uses sudo.", at: sudo) }
 
         let pipelines = ShellWords.pipelines(cmds)
-        var hasPipe = false
+        var firstPipe: ShellCommand? = nil
         for p in pipelines where p.count > 1 {
-            hasPipe = true
+            if firstPipe == nil { firstPipe = p[0] }
             if let fetch = p.firstIndex(where: { $0.name == "curl" || $0.name == "wget" }),
                let sh = p[(fetch + 1)...].first(where: { shells.contains($0.name) }) {
-                report("CS-DF-009", "RUN pipes the output of \(p[fetch].name) straight into \(sh.name).")
+                report("CS-DF-009", "RUN pipes the output of \(p[fetch].name) straight into \(sh.name).", at: p[fetch])
                 break
             }
         }
-        if hasPipe, inst.execForm == nil, !pipefail, !text.contains("pipefail") {
-            report("CS-DF-010", "RUN has a pipe but the shell does not use -o pipefail, so failures on the left side are ignored.")
+        if let pipe = firstPipe, inst.execForm == nil, !pipefail, !text.contains("pipefail") {
+            report("CS-DF-010", "RUN has a pipe but the shell does not use -o pipefail, so failures on the left side are ignored.", at: pipe)
         }
 
-        var aptInstall = false, aptUpdate = false, anyInstall = false, anyUpdate = false
+        var aptInstall: ShellCommand? = nil, firstUpdate: ShellCommand? = nil, anyInstall = false
         var reported = Set<String>()
+        var c = ShellCommand(words: [], next: "")
         func once(_ id: String, _ message: String) {
-            if reported.insert(id).inserted { report(id, message) }
+            if reported.insert(id).inserted { report(id, message, at: c) }
         }
-        for c in cmds {
+        for cmd in cmds {
+            c = cmd
             let args = c.args
             let sub = subcommand(args)
             switch c.name {
             case "apt-get":
                 if sub == "install" {
-                    aptInstall = true
+                    if aptInstall == nil { aptInstall = c }
                     anyInstall = true
                     if !args.contains("--no-install-recommends"), !args.contains(where: { $0.contains("Install-Recommends=false") || $0.contains("Install-Recommends=0") }) {
                         once("CS-DF-011", "apt-get install runs without --no-install-recommends.")
@@ -235,22 +239,21 @@ enum DockerfileRules {
                         once("CS-DF-012", "apt-get install of unpinned package(s): \(unpinned.prefix(5).joined(separator: ", ")).")
                     }
                 } else if sub == "update" {
-                    aptUpdate = true
-                    anyUpdate = true
+                    if firstUpdate == nil { firstUpdate = c }
                 } else if sub == "upgrade" || sub == "dist-upgrade" {
                     once("CS-DF-028", "RUN runs apt-get \(sub!).")
                 }
             case "apt":
                 once("CS-DF-030", "RUN uses apt\(sub.map { " " + $0 } ?? ""); apt is meant for interactive use.")
                 if sub == "install" { anyInstall = true }
-                if sub == "update" { anyUpdate = true }
+                if sub == "update", firstUpdate == nil { firstUpdate = c }
             case "apk":
                 if sub == "add" {
                     anyInstall = true
                     if !args.contains("--no-cache"), !mounts.contains("/var/cache/apk") {
                         once("CS-DF-024", "apk add runs without --no-cache.")
                     }
-                } else if sub == "update" { anyUpdate = true }
+                } else if sub == "update", firstUpdate == nil { firstUpdate = c }
             case "yum", "dnf", "microdnf", "zypper":
                 if sub == "install" || sub == "in" {
                     anyInstall = true
@@ -259,8 +262,8 @@ enum DockerfileRules {
                     if !cleaned, !mounts.contains("/var/cache/\(tool)") {
                         once("CS-DF-031", "\(c.name) install without cleaning its cache in the same RUN.")
                     }
-                } else if sub == "update" || sub == "makecache" || sub == "refresh" || sub == "ref" {
-                    anyUpdate = true
+                } else if sub == "update" || sub == "makecache" || sub == "refresh" || sub == "ref", firstUpdate == nil {
+                    firstUpdate = c
                 }
             case "pip", "pip3":
                 if sub == "install", !args.contains("--no-cache-dir"), stage.variables["PIP_NO_CACHE_DIR"] == nil {
@@ -289,12 +292,11 @@ enum DockerfileRules {
             default: break
             }
         }
-        if aptInstall, isFinal, !text.contains("/var/lib/apt/lists"), !mounts.contains("/var/lib/apt") {
-            report("CS-DF-013", "apt-get install leaves /var/lib/apt/lists in the final image.")
+        if let install = aptInstall, isFinal, !text.contains("/var/lib/apt/lists"), !mounts.contains("/var/lib/apt") {
+            report("CS-DF-013", "apt-get install leaves /var/lib/apt/lists in the final image.", at: install)
         }
-        _ = aptUpdate
-        if anyUpdate, !anyInstall {
-            report("CS-DF-018", "The package index is updated in a RUN that installs nothing; a later install uses a stale cached layer.")
+        if let update = firstUpdate, !anyInstall {
+            report("CS-DF-018", "The package index is updated in a RUN that installs nothing; a later install uses a stale cached layer.", at: update)
         }
     }
 }
