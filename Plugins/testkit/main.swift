@@ -19,6 +19,8 @@ let params: [ParamSpec] = [
     ParamSpec(name: "print", type: .string, description: "print() this text to stdout, as a careless library would"),
     ParamSpec(name: "stderr-lines", type: .int, default: 0, description: "Write this many lines to stderr"),
     ParamSpec(name: "file", type: .path, description: "A path argument, echoed in the summary"),
+    ParamSpec(name: "sleep-ms", type: .int, default: 0, description: "Work (sleep) this long before finishing, cancellably"),
+    ParamSpec(name: "fail", type: .string, description: "Fail the run with this message (error -32015)"),
 ]
 
 func finding(_ i: Int, _ severity: Severity) -> Finding {
@@ -69,6 +71,13 @@ PluginRunner.main(Plugin(
             }
             throw PluginError.cancelled
         }
+        var slept = 0
+        while slept < (a.int("sleep-ms") ?? 0) {
+            try ctx.checkCancellation()
+            try await Task.sleep(nanoseconds: 10_000_000)
+            slept += 10
+        }
+        if let message = a.string("fail") { throw PluginError.failed(message) }
         var summary: [String: JSONValue] = ["emitted": .int(n)]
         if let f = a.path("file") { summary["file"] = .string(f) }
         return .ok(summary: summary)

@@ -99,7 +99,17 @@ final class PluginSession: @unchecked Sendable {
         case Method.initialize: initialize(id, params)
         case Method.run: run(id, params)
         case Method.shutdown:
-            lock.lock(); shuttingDown = true; lock.unlock()
+            // After this answer the plugin sends nothing more (PROTOCOL.md): a run still going is abandoned.
+            lock.lock()
+            shuttingDown = true
+            let abandoned = current
+            current = nil
+            lock.unlock()
+            if let abandoned {
+                abandoned.context.markCancelled()
+                abandoned.context.close()
+                abandoned.task.cancel()
+            }
             reply(id, .success(.null))
         default:
             reply(id, .failure(RPCError(.methodNotFound, "method not found: \(method)")))

@@ -10,6 +10,7 @@ enum CLI {
       contsec plugins [--json]                     List plugins and where they were found
       contsec describe <plugin>                    Show a plugin's commands and flags
       contsec run <plugin> [<command>] [--flags]   Run a plugin (its default command if none is named)
+      contsec workflow FILE.json                   Run several plugin steps with one report and one exit code
       contsec version                              Print the version
       contsec <command> --help                     Help for a command
 
@@ -42,8 +43,11 @@ enum CLI {
                 return try DescribeCommand.run(args, globals: globals)
             case "run":
                 return try RunCommand.run(args, globals: globals)
+            case "plugin": return try PluginCommand.run(args, globals: globals)
+            case "workflow":
+                return try WorkflowCommand.run(args, globals: globals)
             default:
-                throw CLIError.usage("unknown command '\(sub)'. Commands: plugins, describe, run, version.")
+                throw CLIError.usage("unknown command '\(sub)'. Commands: plugins, describe, run, workflow, version.")
             }
         } catch let e as CLIError {
             printError("\(e)")

@@ -1,0 +1,127 @@
+import Foundation
+import ContsecProtocol
+
+/// A workflow file: plugin steps with dependencies, run in one invocation with one report (README, "Workflows").
+public struct Workflow: Sendable {
+    public enum FailurePolicy: String, Sendable {
+        /// Start nothing new once this step fails; what has not started is skipped.
+        case stop
+        /// Carry on: later steps, including those that need this one, still run.
+        case `continue`
+    }
+
+    public struct Step: Sendable {
+        public var id: String
+        public var plugin: String
+        public var command: String?
+        public var args: [String: JSONValue]
+        public var needs: [String]
+        public var onFailure: FailurePolicy
+        public var timeout: TimeInterval?
+    }
+
+    public var name: String
+    public var maxParallel: Int
+    public var steps: [Step]
+    /// The folder of the workflow file: relative `path` arguments are taken from there.
+    public var baseDirectory: String
+
+    /// Reads and checks a workflow. Errors name the file, the step and the field.
+    public init(contentsOf path: String) throws(CLIError) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CLIError.usage("cannot read workflow file \(path): no such file or not readable")
+        }
+        let json: JSONValue
+        if path.hasSuffix(".json") {
+            do { json = try JSONParser.parse([UInt8](data)) } catch {
+                throw CLIError.usage("workflow \(path) is not valid JSON: \(error)")
+            }
+        } else {
+            throw CLIError.usage("workflow \(path): use a .json file (YAML workflows are not supported yet)")
+        }
+        try self.init(json: json, file: path)
+    }
+
+    public init(json: JSONValue, file: String) throws(CLIError) {
+        func bad(_ what: String) -> CLIError { .usage("workflow \(file): \(what)") }
+        guard case .object(let o) = json else { throw bad("expected an object with \"steps\"") }
+        let known: Set = ["name", "maxParallel", "steps", "description"]
+        if let extra = o.keys.first(where: { !known.contains($0) }) { throw bad("unknown field '\(extra)' (fields: \(known.sorted().joined(separator: ", ")))") }
+        name = o["name"]?.stringValue ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        maxParallel = o["maxParallel"]?.intValue ?? 2
+        guard maxParallel >= 1 && maxParallel <= 64 else { throw bad("maxParallel must be between 1 and 64") }
+        baseDirectory = URL(fileURLWithPath: file).standardizedFileURL.deletingLastPathComponent().path
+        guard case .array(let rawSteps)? = o["steps"], !rawSteps.isEmpty else { throw bad("\"steps\" must be a non-empty array") }
+        var steps: [Step] = []
+        let stepFields: Set = ["id", "plugin", "command", "args", "needs", "onFailure", "timeout", "description"]
+        for (i, raw) in rawSteps.enumerated() {
+            guard case .object(let s) = raw else { throw bad("steps[\(i)] must be an object") }
+            if let extra = s.keys.first(where: { !stepFields.contains($0) }) {
+                throw bad("steps[\(i)]: unknown field '\(extra)' (fields: \(stepFields.sorted().joined(separator: ", ")))")
+            }
+            guard let plugin = s["plugin"]?.stringValue else { throw bad("steps[\(i)]: \"plugin\" is required") }
+            let id = s["id"]?.stringValue ?? plugin
+            guard PluginDiscovery.isValidName(id) else { throw bad("steps[\(i)]: id '\(id)' must match \(PluginDiscovery.namePattern)") }
+            if steps.contains(where: { $0.id == id }) { throw bad("two steps have the id '\(id)'; give each an \"id\"") }
+            var args: [String: JSONValue] = [:]
+            if let a = s["args"] {
+                guard case .object(let ao) = a else { throw bad("step '\(id)': \"args\" must be an object") }
+                args = ao
+            }
+            let needs: [String]
+            switch s["needs"] {
+            case nil: needs = []
+            case .string(let one)?: needs = [one]
+            case .array(let many)?:
+                needs = many.compactMap(\.stringValue)
+                if needs.count != many.count { throw bad("step '\(id)': \"needs\" must list step ids") }
+            default: throw bad("step '\(id)': \"needs\" must be a step id or a list of them")
+            }
+            var policy = FailurePolicy.stop
+            if let f = s["onFailure"] {
+                guard let p = f.stringValue.flatMap(FailurePolicy.init(rawValue:)) else {
+                    throw bad("step '\(id)': \"onFailure\" must be \"stop\" or \"continue\"")
+                }
+                policy = p
+            }
+            steps.append(Step(id: id, plugin: plugin, command: s["command"]?.stringValue, args: args, needs: needs,
+                              onFailure: policy, timeout: s["timeout"]?.doubleValue))
+        }
+        for s in steps {
+            for n in s.needs where !steps.contains(where: { $0.id == n }) {
+                throw bad("step '\(s.id)' needs '\(n)', which is not a step (steps: \(steps.map(\.id).joined(separator: ", ")))")
+            }
+        }
+        self.steps = steps
+        if let cycle = Self.findCycle(steps) { throw bad("the steps' needs form a cycle: \(cycle.joined(separator: " → "))") }
+    }
+
+    static func findCycle(_ steps: [Step]) -> [String]? {
+        var state: [String: Int] = [:]  // 1 visiting, 2 done
+        var path: [String] = []
+        let byId = Dictionary(uniqueKeysWithValues: steps.map { ($0.id, $0) })
+        func visit(_ id: String) -> [String]? {
+            if state[id] == 2 { return nil }
+            if state[id] == 1 { return Array(path[path.firstIndex(of: id)!...]) + [id] }
+            state[id] = 1
+            path.append(id)
+            for n in byId[id]?.needs ?? [] { if let c = visit(n) { return c } }
+            path.removeLast()
+            state[id] = 2
+            return nil
+        }
+        for s in steps { if let c = visit(s.id) { return c } }
+        return nil
+    }
+
+    /// Args as the plugin expects them: `path` params made absolute against the workflow's folder, then checked.
+    func resolvedArgs(_ step: Step, for command: CommandSpec) throws(ValidationError) -> [String: JSONValue] {
+        var args = step.args
+        for p in command.params where p.type == .path {
+            if case .string(let v)? = args[p.name], !v.hasPrefix("/") {
+                args[p.name] = .string(URL(fileURLWithPath: baseDirectory + "/" + v).standardizedFileURL.path)
+            }
+        }
+        return try command.checkArguments(args)
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import ContsecHost
+import ContsecProtocol
+
+/// `contsec workflow FILE`: several plugin steps, one report, one exit code.
+enum WorkflowCommand {
+    static func run(_ args: [String], globals: GlobalOptions) throws -> ExitCode {
+        var g = globals
+        let rest = try g.parseLeading(args)
+        guard let file = rest.first, !file.hasPrefix("-") else {
+            print("Usage: contsec workflow FILE.json [global options]\n  Runs the workflow's steps (in parallel where their needs allow) with one report.\n\n" + GlobalOptions.help)
+            return CLI.wantsHelp(rest) ? .success : .usage
+        }
+        let trailing = try g.parseLeading(Array(rest.dropFirst()))
+        if let extra = trailing.first { throw CLIError.usage("unexpected argument '\(extra)' after the workflow file") }
+        let workflow = try Workflow(contentsOf: file)
+        let discovery = g.discovery().discover()
+        Interrupt.shared.installSignalHandlers()
+        let bus = EventBus()
+        try g.reporters().forEach(bus.subscribe)
+        let outcomes = WorkflowRunner(workflow: workflow, discovery: discovery, options: g.runOptions(), bus: bus).run()
+        bus.finish()
+
+        var lines: [String] = []
+        for o in outcomes {
+            let step = workflow.steps.first { $0.id == o.step }!
+            let time = o.record.map { String(format: " %.2f s", $0.duration) } ?? ""
+            lines.append("  \(o.step) (\(step.plugin)): \(o.status.rawValue)\(time)\(o.reason.map { " — \($0.split(separator: "\n").first ?? "")" } ?? "")")
+        }
+        FileHandle.standardError.write(Data("workflow \(workflow.name):\n\(lines.joined(separator: "\n"))\n".utf8))
+        if Interrupt.shared.isSet { return .interrupted }
+        if outcomes.contains(where: { $0.status == .failed }) { return .pluginFailed }
+        if outcomes.contains(where: { $0.status == .gateTripped }) { return .gateTripped }
+        return .success
+    }
+}
