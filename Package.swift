@@ -12,6 +12,8 @@ let package = Package(
         .executable(name: "contsec-iac-scan", targets: ["contsec-iac-scan"]),
         .executable(name: "contsec-noop", targets: ["contsec-noop"]),
         .executable(name: "contsec-testkit", targets: ["contsec-testkit"]),
+        .executable(name: "contsec-cis-bench", targets: ["contsec-cis-bench"]),
+        .executable(name: "contsec-trivy-scanner", targets: ["contsec-trivy-scanner"]),
     ],
     targets: [
         // Wire types and framing only: no process code.
@@ -29,6 +31,10 @@ let package = Package(
         // Plugins: one executable each, product name contsec-<name>.
         .target(name: "IaCScan", dependencies: ["ContsecProtocol", "YAMLReader"], path: "Plugins/iac-scan/Library"),
         .executableTarget(name: "contsec-iac-scan", dependencies: ["IaCScan", "ContsecPluginKit"], path: "Plugins/iac-scan/Executable"),
+        .target(name: "CISBench", dependencies: ["ContsecProtocol", "ContainerKit"], path: "Plugins/cis-bench/Library"),
+        .executableTarget(name: "contsec-cis-bench", dependencies: ["CISBench", "ContsecPluginKit", "ContainerKit"], path: "Plugins/cis-bench/Executable"),
+        .target(name: "TrivyScanner", dependencies: ["ContsecProtocol", "ContainerKit"], path: "Plugins/trivy-scanner/Library"),
+        .executableTarget(name: "contsec-trivy-scanner", dependencies: ["TrivyScanner", "ContsecPluginKit", "ContainerKit"], path: "Plugins/trivy-scanner/Executable"),
         // A do-nothing plugin: start-up benchmark and the smallest example of the kit.
         .executableTarget(name: "contsec-noop", dependencies: ["ContsecPluginKit"], path: "Plugins/noop"),
         // A plugin whose misbehaviour is chosen by arguments: crash, hang, pollute, flood. Used by tests and bench.
@@ -38,6 +44,8 @@ let package = Package(
         .testTarget(name: "ContsecHostTests", dependencies: ["ContsecHost", "ContsecProtocol"], exclude: ["Fixtures"]),
         .testTarget(name: "ContainerKitTests", dependencies: ["ContainerKit"]),
         .testTarget(name: "YAMLReaderTests", dependencies: ["YAMLReader"]),
+        .testTarget(name: "CISBenchTests", dependencies: ["CISBench", "ContainerKit", "ContsecProtocol"]),
+        .testTarget(name: "TrivyScannerTests", dependencies: ["TrivyScanner", "ContainerKit", "ContsecProtocol"]),
         .testTarget(name: "IaCScanTests", dependencies: ["IaCScan", "YAMLReader", "ContsecProtocol"]),
     ],
     swiftLanguageModes: [.v6]
