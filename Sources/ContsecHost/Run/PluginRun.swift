@@ -40,6 +40,10 @@ public final class PluginRun: @unchecked Sendable {
         env["CONTSEC_PROTOCOL"] = options.protocolVersions.first
         env["CONTSEC_WORKSPACE"] = options.workspace
         env["CONTSEC_DRY_RUN"] = options.dryRun ? "1" : "0"
+        // Integrity before every exec: files others can write, or an executable that no longer matches its manifest.
+        if let refusal = PluginTrust.refusal(for: candidate, environment: options.environment) {
+            return .failure(failure(.spawnFailed, refusal))
+        }
         do {
             process = try PluginProcess(path: candidate.path, environment: env)
         } catch {

@@ -1,0 +1,54 @@
+import Foundation
+import ContsecProtocol
+
+/// Checks that run a command: a plain run, and a cancelled one.
+extension ConformanceKit {
+    func checkRunDefault() -> Outcome {
+        withSession("run-default") { s throws(CheckFailure) in
+            let r = try handshake(s)
+            guard let c = defaultCommand(r) else { throw CheckFailure(detail: "the plugin declares no command") }
+            let start = Date()
+            let a = s.call(Method.run, runParams(c.name, arguments(for: c)), timeout: options.runTimeout)
+            let took = String(format: "%.2f s", Date().timeIntervalSince(start))
+            switch a {
+            case .result(let v, let line):
+                do { _ = try v.decode(RunResult.self, what: "result") } catch {
+                    throw CheckFailure(detail: "the run result is malformed: \(error)", message: line)
+                }
+                return ("\(c.name) answered with status \(v["status"]?.stringValue ?? "?") in \(took)", false)
+            case .error(let e, _):
+                // A plugin may rightly refuse (tool missing, no Docker here): a well-formed error is an answer.
+                return ("\(c.name) answered in \(took) with \(e) (a well-formed error counts as an answer)", false)
+            default:
+                throw unexpected(a, s, waited: options.runTimeout, what: "run \(c.name)")
+            }
+        }
+    }
+
+    func checkCancel() -> Outcome {
+        withSession("cancel") { s throws(CheckFailure) in
+            let r = try handshake(s)
+            let id = try startRun(s, r)
+            s.notify(Method.cancel, ["id": id.json])
+            let sent = Date()
+            let a = s.wait(id, timeout: options.cancelGrace)
+            let after = Date().timeIntervalSince(sent)
+            let took = String(format: "%.2f s", after)
+            switch a {
+            case .error(let e, _) where e.code == ErrorCode.cancelled.rawValue:
+                return ("answered -32800 \(took) after the cancel", false)
+            case .result, .error:
+                if after < options.cancelRaceWindow {
+                    return ("the run finished before the cancel took effect (answered \(took) after it with \(Self.describe(a))); "
+                            + "cancellation was not exercised", false)
+                }
+                throw CheckFailure(detail: "answered \(took) after the cancel with \(Self.describe(a)) instead of -32800: the cancel was ignored",
+                                   message: Self.line(a))
+            case .timedOut:
+                throw CheckFailure(detail: "no answer within \(Int(options.cancelGrace)) s of the cancel; the run must still be answered, with -32800")
+            case .closed:
+                throw unexpected(a, s, waited: options.cancelGrace, what: "cancel")
+            }
+        }
+    }
+}
