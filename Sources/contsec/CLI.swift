@@ -44,7 +44,6 @@ enum CLI {
             case "run":
                 return try RunCommand.run(args, globals: globals)
             case "plugin": return try PluginCommand.run(args, globals: globals)
-            case "plugin": return try PluginCommand.run(args, globals: globals)
             case "workflow":
                 return try WorkflowCommand.run(args, globals: globals)
             default:
