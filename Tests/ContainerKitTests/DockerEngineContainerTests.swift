@@ -135,6 +135,65 @@ struct DockerEngineContainerTests {
         }
     }
 
+    @Test("copy a tar into a container and a path back out")
+    func copyInAndOut() async throws {
+        let workspace = NSTemporaryDirectory() + Env.uniqueName("copy")
+        try FileManager.default.createDirectory(atPath: workspace + "/in", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: workspace) }
+        try Data("copied in\n".utf8).write(to: URL(fileURLWithPath: workspace + "/in/note.txt"))
+        _ = try await ToolRunner().run("tar", ["-C", workspace + "/in", "-cf", workspace + "/in.tar", "note.txt"]).checked()
+
+        try await Env.withContainer(docker) { id, _ in
+            let tar = try FileHandle(forReadingFrom: URL(fileURLWithPath: workspace + "/in.tar"))
+            defer { try? tar.close() }
+            try await docker.copyIn(id, path: "/tmp", tar: tar)
+            #expect(try await docker.exec(id, ExecOptions(["cat", "/tmp/note.txt"])).stdoutText == "copied in\n")
+
+            final class Collector: @unchecked Sendable {
+                var data = Data()
+            }
+            let collector = Collector()
+            try await docker.copyOut(id, path: "/etc/passwd") { collector.data.append($0) }
+            let entries = try TarReader.entries(collector.data)
+            #expect(entries.map(\.name) == ["passwd"])
+            let passwd = String(decoding: entries.first?.data ?? Data(), as: UTF8.self)
+            #expect(passwd.contains("nobody:x:65534"))
+
+            // A missing path is the daemon's 404 about the file, not "no such container".
+            do {
+                try await docker.copyOut(id, path: "/no/such/file") { _ in }
+                Issue.record("copying a missing path should fail")
+            } catch let error as DockerError {
+                guard case .daemon(404, let message) = error else {
+                    Issue.record("expected the daemon's 404, got \(error)")
+                    return
+                }
+                #expect(message.contains("/no/such/file"))
+            }
+        }
+    }
+
+    @Test("logs of a TTY container are detected as unframed output")
+    func ttyLogs() async throws {
+        let name = Env.uniqueName("tty")
+        let created = try await docker.createContainer(name: name, ContainerCreateOptions(
+            config: ContainerConfig(image: Env.image, cmd: ["sh", "-c", "echo on-a-tty"], tty: true)))
+        do {
+            try await docker.startContainer(created.id)
+            _ = try await docker.waitContainer(created.id)
+            var text = ""
+            for try await chunk in docker.logs(created.id) {
+                #expect(chunk.stream == .stdout)
+                text += chunk.text
+            }
+            #expect(text == "on-a-tty\r\n")
+        } catch {
+            try? await docker.removeContainer(created.id, force: true)
+            throw error
+        }
+        try await docker.removeContainer(created.id, force: true)
+    }
+
     @Test("the events stream sees a container start")
     func eventsSeeStart() async throws {
         let since = Int(Date().timeIntervalSince1970) - 1

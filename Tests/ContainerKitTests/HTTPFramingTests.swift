@@ -116,6 +116,36 @@ struct HTTPFramingTests {
         #expect(throws: DockerError.self) { _ = try broken.finish() }
     }
 
+    @Test("TTY detection: unframed output passes through as stdout, framed output is still demultiplexed")
+    func ttyDetection() throws {
+        var tty = MultiplexFramer(detectTTY: true)
+        var text = ""
+        for piece in Array("hello\r\nworld".utf8).chunked(3) { text += try tty.feed(piece).map(\.text).joined() }
+        text += try tty.finish().map(\.text).joined()
+        #expect(text == "hello\r\nworld")
+
+        var framed = MultiplexFramer(detectTTY: true)
+        var chunks: [OutputChunk] = []
+        for byte in [2, 0, 0, 0, 0, 0, 0, 2] + Array("ab".utf8) { chunks += try framed.feed([byte]) }
+        #expect(chunks == [OutputChunk(stream: .stderr, data: Data("ab".utf8))])
+    }
+
+    @Test("404 messages map to the object that is missing, other 404s keep the daemon's words")
+    func notFoundMapping() {
+        func mapped(_ message: String, _ hint: (DockerResourceKind, String)?) -> DockerError? {
+            let body = try! JSONEncoder().encode(["message": message])
+            do { try DockerClient.check(status: 404, body: body, notFound: hint) } catch let error as DockerError { return error } catch { return nil }
+            return nil
+        }
+        #expect(mapped("No such container: abc", (.container, "abc")) == .notFound(kind: .container, name: "abc"))
+        #expect(mapped("No such image: nginx:1.27", (.container, "x")) == .notFound(kind: .image, name: "nginx:1.27"))
+        #expect(mapped("network n1 not found", (.network, "n1")) == .notFound(kind: .network, name: "n1"))
+        #expect(mapped("get v1: no such volume", (.volume, "v1")) == .notFound(kind: .volume, name: "v1"))
+        #expect(mapped("No such container: c9", (.network, "n1")) == .notFound(kind: .container, name: "c9"))
+        #expect(mapped("Could not find the file /x in container c1", (.container, "c1")) == .daemon(status: 404, message: "Could not find the file /x in container c1"))
+        #expect(mapped("page not found", nil) == .daemon(status: 404, message: "page not found"))
+    }
+
     @Test("JSON lines decode across splits and blank lines")
     func jsonLines() throws {
         var framer = JSONLinesFramer<DockerEvent>()

@@ -90,9 +90,10 @@ extension DockerClient {
                    query: [("stream", "true")], notFound: (.container, id))
     }
 
-    /// `GET /containers/{id}/logs`, delivered frame by frame.
-    /// - Parameter tty: whether the container was created with a TTY (its output is then not multiplexed).
-    public func logs(_ id: String, options: LogOptions = LogOptions(), tty: Bool = false) -> AsyncThrowingStream<OutputChunk, Error> {
+    /// `GET /containers/{id}/logs`, delivered frame by frame as the daemon sends them.
+    /// - Parameter tty: whether the container was created with a TTY (its output is then not multiplexed and all of
+    ///   it arrives as stdout); nil detects it from the first bytes.
+    public func logs(_ id: String, options: LogOptions = LogOptions(), tty: Bool? = nil) -> AsyncThrowingStream<OutputChunk, Error> {
         let query: [(String, String?)] = [
             ("stdout", options.stdout ? "1" : "0"), ("stderr", options.stderr ? "1" : "0"),
             ("follow", options.follow ? "1" : "0"), ("timestamps", options.timestamps ? "1" : "0"),
@@ -100,8 +101,25 @@ extension DockerClient {
             ("tail", options.tail.map(String.init)),
         ]
         let path = "/containers/\(pathSegment(id))/logs"
-        if tty { return makeStream(TTYFramer(), "GET", path, query: query, notFound: (.container, id)) }
-        return makeStream(MultiplexFramer(), "GET", path, query: query, notFound: (.container, id))
+        if tty == true { return makeStream(TTYFramer(), "GET", path, query: query, notFound: (.container, id)) }
+        return makeStream(MultiplexFramer(detectTTY: tty == nil), "GET", path, query: query, notFound: (.container, id))
+    }
+
+    /// `GET /containers/{id}/archive?path=...`: a tar of `path` inside the container (file or directory),
+    /// handed to `onChunk` as it arrives. Works on stopped containers too.
+    /// - Returns: the number of bytes delivered.
+    @discardableResult
+    public func copyOut(_ id: String, path: String, onChunk: @escaping @Sendable (Data) throws -> Void) async throws -> Int {
+        try await streamBlocking("GET", "/containers/\(pathSegment(id))/archive", query: [("path", path)],
+                                 notFound: (.container, id), onChunk: onChunk)
+    }
+
+    /// `PUT /containers/{id}/archive?path=...`: unpacks a tar into the directory `path` inside the container.
+    /// - Parameter noOverwriteDirNonDir: refuse to replace a directory with a non-directory or the reverse.
+    public func copyIn(_ id: String, path: String, tar: FileHandle, noOverwriteDirNonDir: Bool = true) async throws {
+        _ = try await send("PUT", "/containers/\(pathSegment(id))/archive",
+                           query: [("path", path), ("noOverwriteDirNonDir", noOverwriteDirNonDir ? "1" : nil)],
+                           body: .file(tar, contentType: "application/x-tar"), notFound: (.container, id), timeout: 0)
     }
 
     /// `GET /containers/{id}/export`: the container's filesystem as a tar, handed to `onChunk` piece by piece.

@@ -206,24 +206,30 @@ public final class DockerClient: @unchecked Sendable {
     static func check(status: Int, body: Data, notFound: (DockerResourceKind, String)?) throws {
         guard status >= 400 else { return }
         let message = daemonMessage(body)
-        if status == 404 {
-            let lower = message.lowercased()
-            if lower.contains("no such image") {
-                if let (kind, name) = notFound, kind == .image { throw DockerError.notFound(kind: .image, name: name) }
-                // e.g. on container create: "No such image: nginx:1.27" (the reference itself contains a colon).
-                let range = lower.range(of: "no such image: ")
-                let name = range.map { String(message[$0.upperBound...]).components(separatedBy: ": ")[0] } ?? ""
-                throw DockerError.notFound(kind: .image, name: name)
-            }
-            if let (kind, name) = notFound {
-                // A 404 about another object (e.g. a missing network on connect) keeps the daemon's words.
-                let otherKinds = [DockerResourceKind.container, .network, .volume, .exec].filter { $0 != kind }
-                if !otherKinds.contains(where: { lower.contains("no such \($0.rawValue)") || lower.hasPrefix("\($0.rawValue) ") }) {
-                    throw DockerError.notFound(kind: kind, name: name)
-                }
-            }
+        if status == 404, let kind = notFoundKind(message) {
+            // Prefer the name the caller asked about; else the one the daemon names ("No such image: nginx:1.27").
+            if let (hintKind, name) = notFound, hintKind == kind { throw DockerError.notFound(kind: kind, name: name) }
+            throw DockerError.notFound(kind: kind, name: nameAfterColon(message) ?? message)
         }
         throw DockerError.daemon(status: status, message: message)
+    }
+
+    /// Which kind of object a 404 message says is missing; nil for other 404s (a missing file in a container...),
+    /// which keep the daemon's own words.
+    static func notFoundKind(_ message: String) -> DockerResourceKind? {
+        let lower = message.lowercased()
+        for kind in [DockerResourceKind.container, .image, .network, .volume, .exec] where lower.contains("no such \(kind.rawValue)") {
+            return kind
+        }
+        if lower.hasPrefix("network ") && lower.contains("not found") { return .network }
+        return nil
+    }
+
+    /// "No such container: abc" → "abc".
+    static func nameAfterColon(_ message: String) -> String? {
+        guard let range = message.range(of: ": ", options: .backwards) else { return nil }
+        let name = message[range.upperBound...].trimmingCharacters(in: .whitespaces)
+        return name.isEmpty ? nil : name
     }
 
     static func daemonMessage(_ body: Data) -> String {

@@ -53,9 +53,25 @@ public struct OutputChunk: Sendable, Equatable {
 /// Used for logs and exec output of containers created without a TTY.
 struct MultiplexFramer: StreamFramer {
     private var pending: [UInt8] = []
+    /// When set, a stream whose first bytes are not a frame header is taken as raw TTY output.
+    private var detect: Bool
+    private var raw = false
+
+    init(detectTTY: Bool = false) { detect = detectTTY }
 
     mutating func feed(_ bytes: [UInt8]) throws -> [OutputChunk] {
+        if raw { return bytes.isEmpty ? [] : [OutputChunk(stream: .stdout, data: Data(bytes))] }
         pending += bytes
+        if detect {
+            // A header starts with 0, 1 or 2 followed by three zero bytes; TTY text practically never does.
+            let looksFramed = pending.prefix(4).enumerated().allSatisfy { index, byte in index == 0 ? byte <= 2 : byte == 0 }
+            if !looksFramed {
+                raw = true
+                defer { pending = [] }
+                return [OutputChunk(stream: .stdout, data: Data(pending))]
+            }
+            if pending.count >= 4 { detect = false }
+        }
         var out: [OutputChunk] = []
         var offset = 0
         while pending.count - offset >= 8 {
@@ -72,8 +88,9 @@ struct MultiplexFramer: StreamFramer {
     }
 
     mutating func finish() throws -> [OutputChunk] {
-        if !pending.isEmpty { throw DockerError.badResponse("multiplexed stream ended inside a frame") }
-        return []
+        if raw || pending.isEmpty { return [] }
+        if detect { return [OutputChunk(stream: .stdout, data: Data(pending))] } // under 4 bytes of TTY output
+        throw DockerError.badResponse("multiplexed stream ended inside a frame")
     }
 }
 
