@@ -13,10 +13,30 @@ enum PluginsCommand {
         }
         if let extra = rest.first { throw CLIError.usage("unexpected argument '\(extra)' for 'contsec plugins'") }
         let discovery = g.discovery()
-        let result = discovery.discover()
+        var result = discovery.discover()
+        // A manifest with a sha256 is checked now too, so a tampered plugin shows as refused before anyone runs it.
+        for (i, p) in result.plugins.enumerated() where p.refusal == nil {
+            result.plugins[i].refusal = PluginTrust.hashMismatch(for: p)
+        }
+        let usable = result.plugins.filter { $0.refusal == nil }
         if g.json {
+            func entry(_ c: PluginCandidate) -> JSONValue {
+                var o: [String: JSONValue] = ["name": .string(c.name), "path": .string(c.path), "source": .string(c.source)]
+                if let m = c.manifest {
+                    o["version"] = .string(m.version)
+                    if let v = m.vendor { o["vendor"] = .string(v) }
+                    if let d = m.description { o["description"] = .string(d) }
+                    o["manifest"] = .string(m.file)
+                    o["protocolVersions"] = .array(m.protocolVersions.map(JSONValue.string))
+                    if let s = m.sha256 { o["sha256"] = .string(s) }
+                    if let p = m.permissions { o["permissions"] = .array(p.granted.map(JSONValue.string)) }
+                }
+                if let r = c.refusal { o["reason"] = .string(r) }
+                return .object(o)
+            }
             let doc: JSONValue = [
-                "plugins": .array(result.plugins.map { ["name": .string($0.name), "path": .string($0.path), "source": .string($0.source)] }),
+                "plugins": .array(usable.map(entry)),
+                "refused": .array(result.refused.map(entry)),
                 "shadowed": .array(result.shadowed.map {
                     ["name": .string($0.candidate.name), "path": .string($0.candidate.path), "source": .string($0.candidate.source),
                      "shadowedBy": .string($0.by.path)]
@@ -29,9 +49,18 @@ enum PluginsCommand {
         if result.plugins.isEmpty {
             print("No plugins found. Build them (swift build) or pass --plugin-path.")
         }
-        let width = max(6, result.plugins.map(\.name.count).max() ?? 6)
-        for p in result.plugins {
-            print("\(p.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(p.path)  (\(p.source))")
+        let width = max(6, usable.map(\.name.count).max() ?? 6)
+        for p in usable {
+            var line = "\(p.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(p.path)  (\(p.source))"
+            if let m = p.manifest {
+                let perms = m.permissions.map { $0.granted.isEmpty ? "none" : $0.granted.joined(separator: ", ") } ?? "not declared"
+                line += "\n\(String(repeating: " ", count: width))  version \(m.version)\(m.vendor.map { " by \($0)" } ?? "") · permissions: \(perms)"
+                    + (m.sha256 == nil ? " · no sha256 in manifest" : " · sha256 verified")
+            }
+            print(line)
+        }
+        for r in result.refused {
+            print("refused:  \(r.path) (\(r.source)) — \(r.refusal ?? "")")
         }
         for s in result.shadowed {
             print("shadowed: \(s.candidate.path) (\(s.candidate.source)) — hidden by \(s.by.path)")
