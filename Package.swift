@@ -21,7 +21,7 @@ let package = Package(
         // The Swift SDK plugin authors use.
         .target(name: "ContsecPluginKit", dependencies: ["ContsecProtocol"]),
         // Discovery, supervision, RPC session, event bus, reporters, gates.
-        .target(name: "ContsecHost", dependencies: ["ContsecProtocol"]),
+        .target(name: "ContsecHost", dependencies: ["ContsecProtocol", "YAMLReader"]),
         // Plugin-side helpers: Docker Engine API client, tool runner, confined file writer.
         .target(name: "ContainerKit"),
         // A YAML reader with line positions, for compose files and Kubernetes manifests.

@@ -8,7 +8,7 @@ enum WorkflowCommand {
         var g = globals
         let rest = try g.parseLeading(args)
         guard let file = rest.first, !file.hasPrefix("-") else {
-            print("Usage: contsec workflow FILE.json [global options]\n  Runs the workflow's steps (in parallel where their needs allow) with one report.\n\n" + GlobalOptions.help)
+            print("Usage: contsec workflow FILE.(json|yaml) [global options]\n  Runs the workflow's steps (in parallel where their needs allow) with one report.\n\n" + GlobalOptions.help)
             return CLI.wantsHelp(rest) ? .success : .usage
         }
         let trailing = try g.parseLeading(Array(rest.dropFirst()))

@@ -79,3 +79,44 @@ import ContsecProtocol
         #expect(r4.stderr.contains("cannot read workflow file /nonexistent/wf.json"))
     }
 }
+
+@Suite struct YAMLWorkflowTests {
+    @Test func yamlWorkflowRunsAndPathsAreRelativeToTheFile() throws {
+        let dir = try temporaryFolder("wf-yaml")
+        let path = dir + "/deploy.yaml"
+        try """
+        # validate, then two checks in parallel
+        name: yaml-demo
+        maxParallel: 2
+        steps:
+          - id: validate
+            plugin: testkit
+            args: {findings: 1, file: reports/in.txt}
+          - id: check-a
+            plugin: testkit
+            needs: validate
+            args:
+              findings: 2
+              severity: high
+          - id: check-b
+            plugin: testkit
+            needs: [validate]
+            onFailure: continue
+            args: {findings: 3}
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let r = try contsec(["workflow", path, "--format", "json"])
+        #expect(r.code == 0, "\(r.stderr)")
+        #expect(findings(r.json).count == 6)
+        let validate = r.json?["plugins"]?.arrayValue?.first
+        #expect(validate?["summary"]?["file"]?.stringValue == dir + "/reports/in.txt")
+    }
+
+    @Test func invalidYAMLNamesTheLine() throws {
+        let dir = try temporaryFolder("wf-yaml-bad")
+        let path = dir + "/bad.yml"
+        try "steps:\n  - plugin: testkit\n    args: {findings: 1\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let r = try contsec(["workflow", path])
+        #expect(r.code == 2)
+        #expect(r.stderr.contains("is not valid YAML: line"))
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import ContsecProtocol
+import YAMLReader
 
 /// A workflow file: plugin steps with dependencies, run in one invocation with one report (README, "Workflows").
 public struct Workflow: Sendable {
@@ -36,10 +37,29 @@ public struct Workflow: Sendable {
             do { json = try JSONParser.parse([UInt8](data)) } catch {
                 throw CLIError.usage("workflow \(path) is not valid JSON: \(error)")
             }
+        } else if path.hasSuffix(".yaml") || path.hasSuffix(".yml") {
+            let docs: [YAMLNode]
+            do { docs = try YAMLReader.parse(bytes: [UInt8](data)) } catch {
+                throw CLIError.usage("workflow \(path) is not valid YAML: \(error)")
+            }
+            guard docs.count == 1 else { throw CLIError.usage("workflow \(path): expected one YAML document, found \(docs.count)") }
+            json = Self.json(docs[0].value)
         } else {
-            throw CLIError.usage("workflow \(path): use a .json file (YAML workflows are not supported yet)")
+            throw CLIError.usage("workflow \(path): name it .json, .yaml or .yml")
         }
         try self.init(json: json, file: path)
+    }
+
+    static func json(_ v: YAMLValue) -> JSONValue {
+        switch v {
+        case .null: return .null
+        case .bool(let b): return .bool(b)
+        case .int(let i): return .int(i)
+        case .double(let d): return .double(d)
+        case .string(let s): return .string(s)
+        case .array(let a): return .array(a.map(json))
+        case .object(let pairs): return .object(Dictionary(pairs.map { ($0.0, json($0.1)) }, uniquingKeysWith: { _, last in last }))
+        }
     }
 
     public init(json: JSONValue, file: String) throws(CLIError) {
