@@ -158,7 +158,7 @@ final class SpawnedProcess: @unchecked Sendable {
     }
 
     /// Feeds stdin, drains both outputs concurrently, enforces the timeout, reaps the child. Blocks.
-    func waitForCompletion(onLine: (@Sendable (String) -> Void)?) -> ToolResult {
+    func waitForCompletion(onLine: (@Sendable (String) -> Void)?, onStderrLine: (@Sendable (String) -> Void)? = nil) -> ToolResult {
         let group = DispatchGroup()
         let cap = options.outputCap
         nonisolated(unsafe) var stdoutResult = (Data(), 0)
@@ -166,7 +166,7 @@ final class SpawnedProcess: @unchecked Sendable {
         let outFD = stdoutFD, errFD = stderrFD
 
         startThread(group) { [self] in stdoutResult = drain(outFD, cap: cap, onLine: onLine) }
-        startThread(group) { [self] in stderrResult = drain(errFD, cap: cap, onLine: nil) }
+        startThread(group) { [self] in stderrResult = drain(errFD, cap: cap, onLine: onStderrLine) }
         let inFD = stdinFD
         let input = options.stdin
         startThread(group) {

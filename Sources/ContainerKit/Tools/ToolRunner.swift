@@ -148,15 +148,17 @@ public struct ToolRunner: Sendable {
     }
 
     /// Like `run`, and hands each stdout line (without its newline) to `onLine` as soon as it arrives,
-    /// for progress reporting. Lines are still captured in the result.
+    /// for progress reporting; `onStderrLine` gets stderr's lines the same way (tools that log progress there).
+    /// Lines are still captured in the result.
     public func runStreaming(_ tool: String, _ arguments: [String] = [], options: ToolRunOptions = ToolRunOptions(),
-                             onLine: (@Sendable (String) -> Void)?) async throws -> ToolResult {
+                             onLine: (@Sendable (String) -> Void)?,
+                             onStderrLine: (@Sendable (String) -> Void)? = nil) async throws -> ToolResult {
         let executable = try resolve(tool, installHint: options.installHint)
         let process = try SpawnedProcess(executable: executable, arguments: arguments, options: options)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 let thread = Thread {
-                    continuation.resume(returning: process.waitForCompletion(onLine: onLine))
+                    continuation.resume(returning: process.waitForCompletion(onLine: onLine, onStderrLine: onStderrLine))
                 }
                 thread.name = "contsec-tool-\((executable as NSString).lastPathComponent)"
                 thread.start()
