@@ -132,7 +132,8 @@ public final class LogFileSink: IgnoredFindingSink, @unchecked Sendable {
         case .pluginFinished(let r, let d):
             return "status=\(r.status.rawValue) duration=\(String(format: "%.3f", d))s" + (r.message.map { " — \($0)" } ?? "")
         case .pluginFailed(let f, let d):
-            return "\(f.kind.rawValue): \(f.message)" + (f.exitStatus.map { " (\($0))" } ?? "") + " duration=\(String(format: "%.3f", d))s"
+            let status = f.exitStatus.flatMap { f.message.contains($0) ? nil : " (\($0))" } ?? ""
+            return "\(f.kind.rawValue): \(f.message)\(status) duration=\(String(format: "%.3f", d))s"
         }
     }
 

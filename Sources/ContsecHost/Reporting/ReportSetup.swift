@@ -7,6 +7,7 @@ public struct ReportOptions: Sendable {
     public struct Report: Sendable, Hashable {
         public var format: String
         public var output: String?
+        public init(format: String, output: String? = nil) { self.format = format; self.output = output }
     }
 
     public static let formats = ["table", "json", "jsonl", "sarif"]

@@ -36,7 +36,7 @@ enum SARIFEncoding {
         let refs = f.references.prefix(10)
         if !refs.isEmpty {
             help += "\n\nReferences:\n" + refs.map { "- \($0)" }.joined(separator: "\n")
-            markdown += "\n\n**References:**\n" + refs.map { "- <\($0)>" }.joined(separator: "\n")
+            markdown += "\n\n**References:**\n" + refs.map { isWebURI($0) ? "- <\($0)>" : "- \($0)" }.joined(separator: "\n")
         }
         var rule: [String: JSONValue] = [
             "id": .string(f.ruleId),
