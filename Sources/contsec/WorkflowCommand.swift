@@ -17,7 +17,8 @@ enum WorkflowCommand {
         let discovery = g.discovery().discover()
         Interrupt.shared.installSignalHandlers()
         let bus = EventBus()
-        try g.reporters().forEach(bus.subscribe)
+        let pipeline = try g.reportPipeline()
+        bus.subscribe(pipeline.sink)
         let outcomes = WorkflowRunner(workflow: workflow, discovery: discovery, options: g.runOptions(), bus: bus).run()
         bus.finish()
 
@@ -28,9 +29,12 @@ enum WorkflowCommand {
             lines.append("  \(o.step) (\(step.plugin)): \(o.status.rawValue)\(time)\(o.reason.map { " — \($0.split(separator: "\n").first ?? "")" } ?? "")")
         }
         FileHandle.standardError.write(Data("workflow \(workflow.name):\n\(lines.joined(separator: "\n"))\n".utf8))
+        let verdict = pipeline.verdict
+        if verdict.tripped { CLI.printError("gate tripped: " + verdict.reasons.joined(separator: "; ")) }
         if Interrupt.shared.isSet { return .interrupted }
-        if outcomes.contains(where: { $0.status == .failed }) { return .pluginFailed }
-        if outcomes.contains(where: { $0.status == .gateTripped }) { return .gateTripped }
-        return .success
+        // Steps that never started (skipped, or plugin not found) count through the records of those that ran.
+        var code = ExitDecision.code(records: outcomes.compactMap(\.record), verdict: verdict)
+        if outcomes.contains(where: { $0.status == .failed && $0.record == nil }) { code = ExitDecision.combine([code, .pluginFailed]) }
+        return code
     }
 }

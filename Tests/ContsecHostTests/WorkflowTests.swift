@@ -72,7 +72,7 @@ import ContsecProtocol
         #expect(r2.stderr.contains("step 'a' needs 'ghost', which is not a step"))
         let badArg = try write(["steps": [step("a", ["findings": "many"])]])
         let r3 = try contsec(["workflow", badArg])
-        #expect(r3.code == 3)
+        #expect(r3.code == 2)  // a bad argument in the file is a usage error, found once the plugin declares its flags
         #expect(r3.stderr.contains("step 'a': args.findings: expected int"))
         let r4 = try contsec(["workflow", "/nonexistent/wf.json"])
         #expect(r4.code == 2)
@@ -118,5 +118,19 @@ import ContsecProtocol
         let r = try contsec(["workflow", path])
         #expect(r.code == 2)
         #expect(r.stderr.contains("is not valid YAML: line"))
+    }
+}
+
+@Suite struct WorkflowGateTests {
+    @Test func failOnAppliesAcrossAllSteps() throws {
+        let dir = try temporaryFolder("wf-gate")
+        let path = dir + "/wf.json"
+        try #"{"steps":[{"id":"a","plugin":"testkit","args":{"findings":1,"severity":"low"}},{"id":"b","plugin":"testkit","args":{"findings":1,"severity":"high"}}]}"#
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let tripped = try contsec(["workflow", path, "--fail-on", "high", "--no-log"])
+        #expect(tripped.code == 1, "\(tripped.stderr)")
+        #expect(tripped.stderr.contains("gate tripped"))
+        let passed = try contsec(["workflow", path, "--fail-on", "critical", "--no-log"])
+        #expect(passed.code == 0)
     }
 }
