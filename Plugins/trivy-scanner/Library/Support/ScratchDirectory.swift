@@ -1,0 +1,43 @@
+import Foundation
+
+/// A private temporary directory (0700) for Trivy's report and exported image tarballs.
+/// `remove()` deletes it; callers `defer` that, which also covers task cancellation. A plugin can also be ended by
+/// `exit()` mid-run (the kit exits on the host's shutdown or stdin EOF), which skips `defer`: an `atexit` hook removes
+/// every directory still registered then.
+public final class ScratchDirectory: Sendable {
+    public let path: String
+
+    public init(prefix: String = "contsec-trivy") throws {
+        var template = Array((NSTemporaryDirectory() + "/\(prefix)-XXXXXX").utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw TrivyScannerError.badReport("cannot create a temporary directory in \(NSTemporaryDirectory()): \(String(cString: strerror(errno)))")
+        }
+        path = String(cString: made)
+        Registry.shared.add(path)
+    }
+
+    /// `path/name`.
+    public func file(_ name: String) -> String { path + "/" + name }
+
+    /// Deletes the directory and everything in it. Safe to call more than once.
+    public func remove() {
+        Registry.shared.remove(path)
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    private final class Registry: @unchecked Sendable {
+        static let shared = Registry()
+        private let lock = NSLock()
+        private var paths = Set<String>()
+
+        private init() {
+            atexit {
+                for path in Registry.shared.drain() { try? FileManager.default.removeItem(atPath: path) }
+            }
+        }
+
+        func add(_ path: String) { lock.lock(); paths.insert(path); lock.unlock() }
+        func remove(_ path: String) { lock.lock(); paths.remove(path); lock.unlock() }
+        func drain() -> Set<String> { lock.lock(); defer { lock.unlock() }; let all = paths; paths = []; return all }
+    }
+}
