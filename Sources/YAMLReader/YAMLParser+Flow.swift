@@ -11,6 +11,8 @@ extension YAMLParser {
     }
 
     mutating func parseFlowCollection() throws(YAMLError) -> YAMLNode {
+        try enter()
+        defer { depth -= 1 }
         let l = line, cl = col + 1
         let isSeq = b[i] == LBRACKET
         i += 1
@@ -19,6 +21,7 @@ extension YAMLParser {
         var items: [YAMLNode] = []
         var pairs: [YAMLPair] = []
         var merges: [YAMLNode] = []
+        var seenKeys: [String: Int] = [:]
         while true {
             skipFlowSpace()
             guard i < b.count else { throw YAMLError(line: l, column: cl, message: "unterminated \(what) (opened here, never closed)") }
@@ -45,7 +48,10 @@ extension YAMLParser {
                 }
             } else {
                 let v = value ?? .null(line: key.line, column: key.column)
-                if key.scalar == "<<", key.style == .plain { merges.append(v) } else { pairs.append(YAMLPair(key: key, value: v)) }
+                if key.scalar == "<<", key.style == .plain { merges.append(v) } else {
+                    try checkDuplicate(key, &seenKeys)
+                    pairs.append(YAMLPair(key: key, value: v))
+                }
             }
             guard i < b.count else { throw YAMLError(line: l, column: cl, message: "unterminated \(what) (opened here, never closed)") }
             if b[i] == COMMA { i += 1; continue }

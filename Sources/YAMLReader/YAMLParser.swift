@@ -26,6 +26,9 @@ struct YAMLParser {
     var line = 1
     var lineStart = 0
     var anchors: [String: YAMLNode] = [:]
+    /// Current nesting depth; bounded so hostile input cannot exhaust the stack.
+    var depth = 0
+    static let maxDepth = 200
 
     init(bytes: [UInt8]) {
         var bytes = bytes
@@ -204,7 +207,14 @@ struct YAMLParser {
     }
 
     /// Parses the node that follows `key:`, `- `, `---` or starts a document.
+    mutating func enter() throws(YAMLError) {
+        depth += 1
+        if depth > YAMLParser.maxDepth { throw error("nesting deeper than \(YAMLParser.maxDepth) levels") }
+    }
+
     mutating func parseNode(parentIndent n: Int, ctx: Context) throws(YAMLError) -> YAMLNode {
+        try enter()
+        defer { depth -= 1 }
         skipSpaces()
         let startLine = line, startCol = col + 1
         var props = Props()
@@ -319,6 +329,7 @@ struct YAMLParser {
     mutating func parseBlockMapping(indent c: Int, firstKey: YAMLNode, props: Props, line l: Int, column cl: Int) throws(YAMLError) -> YAMLNode {
         var pairs: [YAMLPair] = []
         var merges: [YAMLNode] = []
+        var seenKeys: [String: Int] = [:]
         var key = firstKey
         while true {
             i += 1 // the ':'
@@ -326,6 +337,7 @@ struct YAMLParser {
             if key.scalar == "<<", key.style == .plain, key.tag == nil {
                 merges.append(value)
             } else {
+                try checkDuplicate(key, &seenKeys)
                 pairs.append(YAMLPair(key: key, value: value))
             }
             guard try nextContentLine(), !isDocMarker() else { break }
@@ -341,6 +353,16 @@ struct YAMLParser {
         }
         let merged = try applyMerges(pairs, merges)
         return finish(YAMLNode(.mapping(merged), line: l, column: cl), props)
+    }
+
+    /// Duplicate keys are an error, as in the YAML 1.2 spec and the Go parsers Kubernetes and Compose use:
+    /// a scanner that kept the first value while the cluster kept the last would be trivially evaded.
+    func checkDuplicate(_ key: YAMLNode, _ seen: inout [String: Int]) throws(YAMLError) {
+        guard let k = key.scalar else { return }
+        if let first = seen[k] {
+            throw YAMLError(line: key.line, column: key.column, message: "duplicate mapping key '\(k)' (first defined at line \(first))")
+        }
+        seen[k] = key.line
     }
 
     mutating func parseMappingKey() throws(YAMLError) -> YAMLNode {

@@ -355,6 +355,20 @@ private func parseError(_ text: String) -> YAMLError? {
         #expect(f.message.contains("flow"))
     }
 
+    @Test func duplicateKeysAreRejected() throws {
+        let e = try #require(parseError("spec:\n  a: 1\nkind: Pod\nspec: {}\n"))
+        #expect(e.line == 4)
+        #expect(e.message.contains("duplicate mapping key 'spec' (first defined at line 1)"))
+        #expect(parseError("{a: 1, a: 2}")?.message.contains("duplicate") == true)
+        // A merged key may be overridden: that is not a duplicate.
+        #expect(parseError("b: &b {x: 1}\nc:\n  <<: *b\n  x: 2\n") == nil)
+    }
+
+    @Test func nestingIsBounded() throws {
+        let deep = String(repeating: "[", count: 1000) + String(repeating: "]", count: 1000)
+        #expect(parseError(deep)?.message.contains("nesting deeper than") == true)
+    }
+
     @Test func errorDescriptionNamesLineAndColumn() throws {
         let e = try #require(parseError("k: v: w"))
         #expect(e.description.hasPrefix("line 1, column 5:"))

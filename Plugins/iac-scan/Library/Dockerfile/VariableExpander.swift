@@ -2,7 +2,7 @@
 /// `${VAR:+alt}`, `${VAR+alt}`. The escape character before `$` keeps it literal.
 public enum VariableExpander {
     /// Returns the expanded text and whether some variable had no value.
-    public static func expand(_ text: String, _ vars: [String: String], escape: UInt8 = UInt8(ascii: "\\")) -> (String, Bool) {
+    public static func expand(_ text: String, _ vars: [String: String], escape: UInt8 = UInt8(ascii: "\\"), depth: Int = 0) -> (String, Bool) {
         let u = Array(text.utf8)
         guard u.contains(UInt8(ascii: "$")) else { return (text, false) }
         var out: [UInt8] = []
@@ -32,8 +32,9 @@ public enum VariableExpander {
                     result = value ?? ""
                     if value == nil { unresolved = true }
                 }
-                if (op.hasPrefix(":-") || op.hasPrefix("-")) && value == nil && result.contains("$") {
-                    let inner = expand(result, vars, escape: escape)
+                // Nested defaults are expanded a few levels deep, no more (hostile input cannot recurse forever).
+                if (op.hasPrefix(":-") || op.hasPrefix("-")) && value == nil && result.contains("$") && depth < 8 {
+                    let inner = expand(result, vars, escape: escape, depth: depth + 1)
                     result = inner.0
                     unresolved = unresolved || inner.1
                 }
