@@ -22,7 +22,7 @@ public enum FileDiscovery {
 
     public static func discover(root: String, excludes: [String]) throws -> [DiscoveredFile] {
         guard isDirectory(root) else {
-            throw DiscoveryError(description: "--dir \(root) is not a directory (or cannot be read); pass an existing folder")
+            throw DiscoveryError(description: "\(root) is not a directory (or cannot be read); pass an existing folder")
         }
         var rules = IgnoreRules()
         if let gi = readText(root + "/.gitignore") {

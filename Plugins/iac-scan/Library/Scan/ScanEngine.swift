@@ -75,7 +75,7 @@ public enum ScanEngine {
                 abs = FileDiscovery.isRegularFile(f) ? currentDirectory() + "/" + f : root + "/" + f
             }
             guard FileDiscovery.isRegularFile(abs) else {
-                throw DiscoveryError(description: "--file \(f) does not exist or is not a regular file")
+                throw DiscoveryError(description: "\(f) does not exist or is not a regular file (relative paths are tried against the current directory, then --dir)")
             }
             let name = String(abs.split(separator: "/").last ?? "")
             let cand = FileScanner.candidate(forName: name) ?? .dockerfile
