@@ -25,7 +25,11 @@ extension ConformanceKit {
             var detail = "initialize with a non-ASCII workspace path was answered"
             var target: (CommandSpec, ParamSpec)?
             for c in r.commands {
-                if let p = c.params.first(where: { ($0.type == .string || $0.type == .path) && $0.allowed == nil }) { target = (c, p); break }
+                if let p = c.params.first(where: { $0.type == .string && $0.allowed == nil }) { target = (c, p); break }
+            }
+            // A free-text string param is the better probe (plugins echo those); else a path.
+            for c in r.commands where target == nil {
+                if let p = c.params.first(where: { $0.type == .path }) { target = (c, p); break }
             }
             if let (c, p) = target {
                 let value: JSONValue = .string(p.type == .path ? workspace : probe)

@@ -22,6 +22,8 @@ final class ConformanceSession: @unchecked Sendable {
     private let check: String
     private let cond = NSCondition()
     private var answers: [RequestID: Answer] = [:]
+    /// Error answers with a null id: the plugin could not read something we sent. Whoever waits gets them.
+    private var unaddressed: [Answer] = []
     private var stdoutClosed = false
     private var stderrClosed = false
     private(set) var lines: [String] = []
@@ -72,6 +74,7 @@ final class ConformanceSession: @unchecked Sendable {
         cond.lock(); defer { cond.unlock() }
         while true {
             if let a = answers.removeValue(forKey: id) { return a }
+            if !unaddressed.isEmpty { return unaddressed.removeFirst() }
             if stdoutClosed { return .closed }
             if !cond.wait(until: deadline) { return answers.removeValue(forKey: id) ?? .timedOut }
         }
@@ -145,6 +148,7 @@ final class ConformanceSession: @unchecked Sendable {
             case .failure(let e): answers[id] = .error(e, line: text)
             }
         }
+        if case .response(nil, .failure(let e)) = message { unaddressed.append(.error(e, line: text)) }
         cond.broadcast()
         cond.unlock()
     }

@@ -1,0 +1,4 @@
+#!/bin/sh
+# No issues here.
+set -eu
+printf '%s\n' "ready"

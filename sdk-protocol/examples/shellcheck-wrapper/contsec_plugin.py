@@ -1,0 +1,1 @@
+../../python/contsec_plugin.py
