@@ -132,6 +132,47 @@ import Glibc
     }
 }
 
+@Suite struct RuleEdgeCaseTests {
+    @Test func pipefailIsIrrelevantForNonPosixShells() {
+        let pwsh = scan("FROM mcr.microsoft.com/powershell:7.4\nSHELL [\"pwsh\", \"-Command\"]\nRUN Get-Item x | Remove-Item\n", .dockerfile)
+        #expect(!pwsh.findings.contains { $0.ruleId == "CS-DF-010" })
+        let win = scan("# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN dir | findstr x\n", .dockerfile)
+        #expect(!win.findings.contains { $0.ruleId == "CS-DF-010" })
+        let inherited = scan("FROM a:1 AS base\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nFROM base\nRUN a | b\n", .dockerfile)
+        #expect(!inherited.findings.contains { $0.ruleId == "CS-DF-010" })
+    }
+
+    @Test func composeLimitsUnderDeployAndListEnvironment() {
+        let text = """
+        services:
+          api:
+            image: api:2.0.1
+            deploy:
+              resources:
+                limits: {memory: 256M, pids: 100}
+            environment:
+              - LOG_LEVEL=debug
+              - STRIPE_SECRET_KEY=sk_live_SECRETVALUE
+              - DB_PASSWORD=${DB_PASSWORD}
+            build: .
+        """
+        let r = scan(text, .compose)
+        let ids = r.findings.map(\.ruleId)
+        #expect(!ids.contains("CS-DC-011") && !ids.contains("CS-DC-012"))
+        let secrets = r.findings.filter { $0.ruleId == "CS-DC-016" }
+        #expect(secrets.count == 1 && secrets[0].target.line == 9)
+        #expect(secrets[0].properties["variable"] == .string("STRIPE_SECRET_KEY"))
+    }
+
+    @Test func initContainersAndPodLevelRunAsUserCount() {
+        let pod = variant(securePod, [("  containers:\n", "  initContainers:\n    - name: init\n      image: busybox:1.36\n      securityContext:\n        privileged: true\n  containers:\n")])
+        let r = scan(pod, .kubernetes)
+        #expect(r.findings.contains { $0.ruleId == "CS-K8S-001" && $0.properties["container"] == .string("init") && $0.target.line == 17 })
+        // Pod-level runAsNonRoot/runAsUser covers the init container: no CS-K8S-003 for it.
+        #expect(!r.findings.contains { $0.ruleId == "CS-K8S-003" })
+    }
+}
+
 @Suite struct GlobTests {
     @Test func gitignoreStylePatterns() {
         func m(_ p: String, _ path: String, dir: Bool = false) -> Bool { GlobPattern(p)!.matches(path, isDirectory: dir) }

@@ -20,7 +20,9 @@ enum DockerfileRules {
                 }
                 seenNames.insert(n)
             }
-            var pipefail = stage.parentStageIndex.map { pipefailByStage[$0] } ?? false
+            // True when pipes cannot hide failures: SHELL set with pipefail, or a non-POSIX shell
+            // (PowerShell, cmd), including Windows images whose default shell is cmd (escape=`).
+            var pipefail = stage.parentStageIndex.map { pipefailByStage[$0] } ?? (df.escape == UInt8(ascii: "`"))
             var cmds = 0, entrypoints = 0
             let isFinal = stage.index == df.stages.count - 1
             for inst in stage.instructions {
@@ -30,7 +32,11 @@ enum DockerfileRules {
                 case "ARG": checkArg(inst, stage: label, &sink)
                 case "RUN": checkRun(inst, stage: stage, label: label, pipefail: pipefail, isFinal: isFinal, &sink)
                 case "SHELL":
-                    if let words = inst.execForm { pipefail = words.contains("pipefail") || words.contains("-eo") && words.contains("pipefail") }
+                    if let words = inst.execForm, let sh = words.first {
+                        let name = String(sh.split(separator: "/").last ?? "")
+                        let posix = ["sh", "bash", "ash", "dash", "zsh", "ksh", "mksh"].contains(name)
+                        pipefail = words.contains("pipefail") || !posix
+                    }
                 case "EXPOSE": checkExpose(inst, stage: stage, label: label, &sink)
                 case "MAINTAINER":
                     sink.report("CS-DF-019", line: inst.startLine, message: "MAINTAINER is deprecated.", locator: "\(label)|MAINTAINER")
