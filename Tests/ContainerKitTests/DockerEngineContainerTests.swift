@@ -119,7 +119,7 @@ struct DockerEngineContainerTests {
 
     @Test("followed logs arrive while the container is still running")
     func logsFollowIncrementally() async throws {
-        try await Env.withContainer(docker, command: ["sh", "-c", "echo first; sleep 2; echo second >&2"]) { id, _ in
+        try await Env.withContainer(docker, command: ["sh", "-c", "echo first; sleep 3; echo second >&2"]) { id, _ in
             let docker = self.docker
             let arrivals = try await withTimeout(30) { () -> [(String, Date)] in
                 var arrivals: [(String, Date)] = []

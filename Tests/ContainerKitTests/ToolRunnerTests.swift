@@ -64,8 +64,11 @@ struct ToolRunnerTests {
     func escapedChildDoesNotHang() async throws {
         let started = Date()
         // setsid puts the sleeper in its own session, out of reach of the group kill; it inherits stdout.
-        // The pause lets setsid move the sleeper out before the shell exits and the group is killed.
-        let result = try await runner.run("sh", ["-c", "setsid sleep 30 & sleep 0.5; echo $!"],
+        // The shell waits for the marker file, so the sleeper is surely out of the group before the shell exits.
+        let marker = NSTemporaryDirectory() + "contsec-test-escaped-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: marker) }
+        let script = "setsid sh -c 'touch \"$0\"; exec sleep 30' \"$1\" & while [ ! -f \"$1\" ]; do sleep 0.05; done; echo $!"
+        let result = try await runner.run("sh", ["-c", script, "sh", marker],
                                           options: ToolRunOptions(timeout: 20, killGroupOnExit: true))
         #expect(result.termination == .exited(0))
         let elapsed = Date().timeIntervalSince(started)
@@ -138,12 +141,12 @@ struct ToolRunnerTests {
             func add(_ line: String) { lock.lock(); items.append((line, Date())); lock.unlock() }
         }
         let lines = Lines()
-        let result = try await runner.runStreaming("sh", ["-c", "echo one; sleep 0.6; printf 'two\\r\\nthree'"],
+        let result = try await runner.runStreaming("sh", ["-c", "echo one; sleep 1.5; printf 'two\\r\\nthree'"],
                                                    options: ToolRunOptions(timeout: 10)) { lines.add($0) }
         let finished = Date()
         #expect(lines.items.map(\.0) == ["one", "two", "three"])
         // "one" arrived well before the tool ended, not all at once at the end.
-        if let first = lines.items.first { #expect(finished.timeIntervalSince(first.1) > 0.4) }
+        if let first = lines.items.first { #expect(finished.timeIntervalSince(first.1) > 0.7) }
         #expect(result.stdoutText == "one\ntwo\r\nthree")
     }
 
