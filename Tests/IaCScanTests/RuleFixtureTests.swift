@@ -46,6 +46,23 @@ let allCases = dockerfileCases + composeCases + kubernetesCases
         }
     }
 
+    /// Plugins/iac-scan/README.md carries the rule table for readers; it must list every rule as the registry does.
+    @Test func readmeRuleTableMatchesTheRegistry() throws {
+        let here = #filePath
+        let repo = String(here[..<here.range(of: "/Tests/IaCScanTests/")!.lowerBound])
+        let text = String(decoding: FileDiscovery.readFile(repo + "/Plugins/iac-scan/README.md") ?? [], as: UTF8.self)
+        var rows: [String: (String, String)] = [:]
+        for line in text.split(separator: "\n") where line.hasPrefix("| CS-") {
+            let cells = line.split(separator: "|").map { $0.trimmingSpaces }
+            rows[cells[0]] = (cells[1], cells[2])
+        }
+        #expect(rows.count == RuleTable.all.count)
+        for r in RuleTable.all {
+            #expect(rows[r.id]?.0 == r.severity.rawValue, "\(r.id) severity in README")
+            #expect(rows[r.id]?.1 == r.title, "\(r.id) title in README")
+        }
+    }
+
     @Test func secureBaselinesAreClean() {
         #expect(scan(secureCompose, .compose).findings.map(\.ruleId) == [])
         #expect(scan(securePod, .kubernetes).findings.map(\.ruleId) == [])
