@@ -9,7 +9,7 @@ let dockerfileCases: [RuleCase] = [
     RuleCase(id: "CS-DF-005", kind: .dockerfile, bad: "FROM a:1\nADD app.py /app/\n", marker: "ADD", good: "FROM a:1\nADD app.tar.gz /app/\nCOPY app.py /app/\n"),
     RuleCase(id: "CS-DF-006", kind: .dockerfile, bad: "FROM a:1\nADD https://example.com/tool /usr/bin/tool\n", marker: "ADD",
              good: "FROM a:1\nADD --checksum=sha256:24454f830cdb571e2c4ad15481119c43b3cafd48dd869a9b2945d1036d1dc68d https://example.com/tool /usr/bin/tool\n"),
-    RuleCase(id: "CS-DF-007", kind: .dockerfile, bad: "FROM a:1\nENV APP=1 \\\n    DB_PASSWORD=s3cr3t-value\n", marker: "ENV",
+    RuleCase(id: "CS-DF-007", kind: .dockerfile, bad: "FROM a:1\nENV APP=1 \\\n    DB_PASSWORD=s3cr3t-value\n", marker: "DB_PASSWORD",
              good: "FROM a:1\nENV DB_PASSWORD_FILE=/run/secrets/db\nENV API_TOKEN=$TOKEN\n"),
     RuleCase(id: "CS-DF-008", kind: .dockerfile, bad: "FROM a:1\nARG GITHUB_TOKEN\n", marker: "ARG", good: "FROM a:1\nARG VERSION=1.2\n"),
     RuleCase(id: "CS-DF-009", kind: .dockerfile, bad: "FROM a:1\nRUN set -o pipefail && curl -fsSL https://get.example.com | sh\n", marker: "RUN",

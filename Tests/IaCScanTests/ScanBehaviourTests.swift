@@ -164,6 +164,30 @@ import Glibc
         #expect(secrets[0].properties["variable"] == .string("STRIPE_SECRET_KEY"))
     }
 
+    @Test func composeLongSyntaxVolumesAndPorts() {
+        let text = """
+        services:
+          agent:
+            image: agent:3.1.0
+            volumes:
+              - type: bind
+                source: /var/run/docker.sock
+                target: /var/run/docker.sock
+              - type: volume
+                source: data
+                target: /data
+            ports:
+              - target: 80
+                published: 8080
+              - target: 443
+                published: 8443
+                host_ip: 127.0.0.1
+        """
+        let r = scan(text, .compose)
+        #expect(r.findings.filter { $0.ruleId == "CS-DC-005" }.map { $0.target.line } == [5])
+        #expect(r.findings.filter { $0.ruleId == "CS-DC-014" }.map { $0.target.line } == [12])
+    }
+
     @Test func initContainersAndPodLevelRunAsUserCount() {
         let pod = variant(securePod, [("  containers:\n", "  initContainers:\n    - name: init\n      image: busybox:1.36\n      securityContext:\n        privileged: true\n  containers:\n")])
         let r = scan(pod, .kubernetes)

@@ -149,7 +149,7 @@ enum DockerfileRules {
         for (k, v) in DockerfileParser.keyValues(inst.arguments, allowSpaceForm: true)
         where Heuristics.looksLikeSecretName(k) && Heuristics.isLiteralSecretValue(v ?? "") {
             // The value itself is never copied into the finding.
-            sink.report("CS-DF-007", line: inst.startLine, endLine: inst.endLine,
+            sink.report("CS-DF-007", line: lineOfWord(k, in: inst), endLine: inst.endLine,
                         message: "ENV \(k) is set to a literal value that is stored in the image layers.",
                         locator: "\(label)|ENV|\(k)", properties: ["variable": .string(k)])
         }
@@ -159,10 +159,26 @@ enum DockerfileRules {
         for (k, v) in DockerfileParser.keyValues(inst.arguments, allowSpaceForm: false) where Heuristics.looksLikeSecretName(k) {
             let msg = v.map { Heuristics.isLiteralSecretValue($0) ? "ARG \(k) has a literal default value" : "ARG \(k) carries a secret" }
                 ?? "ARG \(k) carries a secret"
-            sink.report("CS-DF-008", line: inst.startLine, endLine: inst.endLine,
+            sink.report("CS-DF-008", line: lineOfWord(k, in: inst), endLine: inst.endLine,
                         message: msg + "; build arguments are recorded in the image history.",
                         locator: "\(label)|ARG|\(k)", properties: ["variable": .string(k)])
         }
+    }
+
+    /// The line of a continued ENV/ARG on which `name` is declared (its first whole-word occurrence).
+    static func lineOfWord(_ name: String, in inst: Instruction) -> Int {
+        let hay = Array(inst.arguments.utf8), needle = Array(name.utf8)
+        guard !needle.isEmpty, hay.count >= needle.count else { return inst.startLine }
+        func isNameByte(_ c: UInt8) -> Bool { (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x5F }
+        var k = 0
+        while k + needle.count <= hay.count {
+            if hay[k] == needle[0], hay[k..<(k + needle.count)].elementsEqual(needle),
+               k == 0 || !isNameByte(hay[k - 1]), k + needle.count == hay.count || !isNameByte(hay[k + needle.count]) {
+                return inst.line(atCommandOffset: k)
+            }
+            k += 1
+        }
+        return inst.startLine
     }
 
     static func checkExpose(_ inst: Instruction, stage: Stage, label: String, _ sink: inout FindingSink) {
