@@ -108,6 +108,26 @@ struct GlobalOptions {
         })
     }
 
+    /// Applies every global option found in `tokens` and skips the rest: for a plugin that never declared its flags.
+    mutating func applyGlobals(in tokens: [String]) throws(CLIError) {
+        var i = 0
+        while i < tokens.count {
+            let token = tokens[i]
+            i += 1
+            guard token.hasPrefix("--") else { continue }
+            var name = String(token.dropFirst(2))
+            var value: String?
+            if let eq = name.firstIndex(of: "=") { value = String(name[name.index(after: eq)...]); name = String(name[..<eq]) }
+            guard let takesValue = Self.names[name], name != "help" else { continue }
+            if takesValue && value == nil {
+                guard i < tokens.count else { throw CLIError.usage("\(token) needs a value") }
+                value = tokens[i]
+                i += 1
+            }
+            try apply(name, value)
+        }
+    }
+
     static func absolute(_ path: String) -> String {
         URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL.path
     }

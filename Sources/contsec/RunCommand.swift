@@ -35,9 +35,19 @@ enum RunCommand {
         let initResult: InitializeResult
         switch run.start() {
         case .failure(let f):
-            run.stop()
+            // Still reported (CI reads the JSON or SARIF; the log keeps the failure). The plugin declared no flags, so
+            // report and gate options after its name are read as global options.
+            var rg = g
+            guard (try? rg.applyGlobals(in: pluginTokens)) != nil, let pipeline = try? rg.reportPipeline() else {
+                run.stop()
+                CLI.printError(describe(f))
+                return f.kind == .interrupted ? .interrupted : .pluginFailed
+            }
+            bus.subscribe(pipeline.sink)
+            let record = run.finish(command: nil, .failure(f))
+            bus.finish()
             CLI.printError(describe(f))
-            return f.kind == .interrupted ? .interrupted : .pluginFailed
+            return ExitDecision.code(records: [record], verdict: pipeline.verdict)
         case .success(let r): initResult = r
         }
 

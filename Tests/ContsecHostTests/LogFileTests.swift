@@ -84,4 +84,15 @@ import ContsecProtocol
         #expect(r.stderr.contains("warning: no log file"))
         #expect(try readText(victim) == "keep me\n")
     }
+
+    @Test func aPluginThatFailsTheHandshakeIsStillReportedAndLogged() throws {
+        let ws = try temporaryFolder("log-handshake")
+        let r = try contsec(["run", "oldproto", "--plugin-path", Paths.fixture("contsec-oldproto"), "--format", "json", "--fail-on", "low"], cwd: ws)
+        #expect(r.code == 3)
+        #expect(r.stderr.contains("plugin oldproto speaks protocol 0.9 only"))
+        #expect(pluginEntry(r.json, "oldproto")?["error"]?["kind"] == "version-mismatch")
+        #expect(r.json?["gate"]?["failOn"] == "low")  // options after the plugin name still count
+        let log = try readText(ws + "/logs/security/container-security-\(today()).log")
+        #expect(log.contains("] plugin-failed version-mismatch: plugin oldproto speaks protocol 0.9 only"))
+    }
 }
