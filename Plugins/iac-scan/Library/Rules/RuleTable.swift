@@ -28,7 +28,7 @@ public enum RuleTable {
                  hadolint: "DL3020", checkov: "CKV_DOCKER_4", trivy: "DS005"),
         RuleInfo("CS-DF-006", .dockerfile, .medium, "ADD downloads a remote URL without a checksum",
                  fix: "Download with curl/wget and verify a checksum, or use ADD --checksum=sha256:... .",
-                 hadolint: "DL3020", checkov: "CKV_DOCKER_4", trivy: "DS005"),
+                 checkov: "CKV_DOCKER_4", trivy: "DS005"),
         RuleInfo("CS-DF-007", .dockerfile, .high, "Secret stored in ENV",
                  fix: "Do not bake secrets into image layers; pass them at run time or use RUN --mount=type=secret at build time.",
                  category: .secret, trivy: "DS031"),
