@@ -65,6 +65,14 @@ struct DockerEngineContainerTests {
             let passwd = try await docker.exec(id, ExecOptions(["cat", "/etc/passwd"], user: "nobody"))
             #expect(passwd.exitCode == 0)
             #expect(passwd.stdoutText.contains("nobody:x:65534"))
+            // The finished session can still be inspected: who ran what, with which privileges.
+            let session = try await docker.inspectExec(passwd.execID)
+            #expect(session.containerID == id)
+            #expect(!session.running)
+            #expect(session.exitCode == 0)
+            #expect(session.processConfig?.user == "nobody")
+            #expect(session.processConfig?.privileged == false)
+            #expect(session.processConfig?.entrypoint == "cat")
 
             // Effect on the container: a file created by exec shows in the filesystem diff.
             let touched = try await docker.exec(id, ExecOptions(["touch", "/root/contsec-marker"]))

@@ -14,6 +14,8 @@ public struct ExecOptions: Sendable, Equatable {
 
 /// The outcome of a finished exec: exit code and separated output.
 public struct ExecResult: Sendable, Equatable {
+    /// The exec session, still inspectable for a while with `inspectExec`.
+    public var execID: String
     public var exitCode: Int
     public var stdout: Data
     public var stderr: Data
@@ -28,7 +30,21 @@ public struct ExecInspect: Codable, Sendable, Equatable {
     public var exitCode: Int?
     public var pid: Int?
     public var containerID: String?
-    enum CodingKeys: String, CodingKey { case id = "ID", running = "Running", exitCode = "ExitCode", pid = "Pid", containerID = "ContainerID" }
+    public var processConfig: ProcessConfig?
+
+    /// What the exec runs and with which privileges.
+    public struct ProcessConfig: Codable, Sendable, Equatable {
+        public var entrypoint: String?
+        public var arguments: [String]?
+        public var privileged: Bool?
+        public var user: String?
+        public var tty: Bool?
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id = "ID", running = "Running", exitCode = "ExitCode", pid = "Pid", containerID = "ContainerID"
+        case processConfig = "ProcessConfig"
+    }
 }
 
 private struct ExecCreateBody: Encodable {
@@ -72,7 +88,7 @@ extension DockerClient {
         for attempt in 0..<100 {
             let state = try await inspectExec(execID)
             if !state.running, let code = state.exitCode {
-                return ExecResult(exitCode: code, stdout: stdout, stderr: stderr)
+                return ExecResult(execID: execID, exitCode: code, stdout: stdout, stderr: stderr)
             }
             if attempt < 99 { try await Task.sleep(nanoseconds: 50_000_000) }
         }

@@ -112,10 +112,13 @@ public struct ContainerInspect: Codable, Sendable, Equatable {
     public var config: ContainerConfig
     public var mounts: [MountPoint]?
     public var networkSettings: NetworkSettings?
+    /// IDs of this container's exec sessions that are created or still running (inspect each with `inspectExec`).
+    public var execIDs: [String]?
     enum CodingKeys: String, CodingKey {
         case id = "Id", name = "Name", created = "Created", path = "Path", args = "Args", state = "State", image = "Image"
         case restartCount = "RestartCount", driver = "Driver", appArmorProfile = "AppArmorProfile"
         case hostConfig = "HostConfig", config = "Config", mounts = "Mounts", networkSettings = "NetworkSettings"
+        case execIDs = "ExecIDs"
     }
 }
 
