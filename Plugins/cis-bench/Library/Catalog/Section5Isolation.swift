@@ -63,7 +63,9 @@ extension Section5 {
                      audit: "No published host port may be below 1024 (live mapping, or the create-time bindings of a stopped container).",
                      what: "privileged host ports") { c, _ in
             let low = c.publishedPorts.filter { $0.hostPort > 0 && $0.hostPort < 1024 }
-            return low.isEmpty ? nil : low.map { "\($0.hostIP.isEmpty ? "" : $0.hostIP + ":")\($0.hostPort)→\($0.containerPort)" }.joined(separator: ",")
+            return low.isEmpty ? nil : low.map {
+                "\($0.hostIP.isEmpty ? "" : $0.hostIP + ":")\($0.hostPort)→\($0.containerPort)\($0.declared ? " (declared)" : "")"
+            }.joined(separator: ",")
         },
         perContainer("5.9", "Ensure that only needed ports are open on the container", automated: false, scored: false, severity: .info,
                      remediation: "Expose and publish only the ports the application needs.",

@@ -39,13 +39,15 @@ public struct ContainerFacts: Sendable {
 
     /// Published ports: the live mapping of a running container (what `docker port` shows), else the bindings it was
     /// created with, so a created-but-stopped container is judged on what it would publish.
-    public var publishedPorts: [(containerPort: String, hostIP: String, hostPort: Int)] {
-        var result: [(String, String, Int)] = []
+    /// `declared` marks bindings taken from HostConfig (not published now, e.g. on an internal network, or stopped).
+    public var publishedPorts: [(containerPort: String, hostIP: String, hostPort: Int, declared: Bool)] {
+        var result: [(String, String, Int, Bool)] = []
         let live = inspect.networkSettings?.ports ?? [:]
-        let source: [String: [PortBinding]?] = live.values.contains(where: { !($0 ?? []).isEmpty }) ? live : (host.portBindings ?? [:])
+        let isLive = live.values.contains(where: { !($0 ?? []).isEmpty })
+        let source: [String: [PortBinding]?] = isLive ? live : (host.portBindings ?? [:])
         for (port, bindings) in source.sorted(by: { $0.key < $1.key }) {
             for b in bindings ?? [] {
-                result.append((port, b.hostIp ?? "", Int(b.hostPort ?? "") ?? 0))
+                result.append((port, b.hostIp ?? "", Int(b.hostPort ?? "") ?? 0, !isLive))
             }
         }
         return result
