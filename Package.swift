@@ -23,7 +23,7 @@ let package = Package(
         // Discovery, supervision, RPC session, event bus, reporters, gates.
         .target(name: "ContsecHost", dependencies: ["ContsecProtocol", "YAMLReader"]),
         // Plugin-side helpers: Docker Engine API client, tool runner, confined file writer.
-        .target(name: "ContainerKit"),
+        .target(name: "ContainerKit", dependencies: ["ContsecProtocol"]),
         // A YAML reader with line positions, for compose files and Kubernetes manifests.
         .target(name: "YAMLReader"),
         .executableTarget(name: "contsec", dependencies: ["ContsecHost", "ContsecProtocol"]),
@@ -42,7 +42,7 @@ let package = Package(
 
         .testTarget(name: "ContsecProtocolTests", dependencies: ["ContsecProtocol"]),
         .testTarget(name: "ContsecHostTests", dependencies: ["ContsecHost", "ContsecProtocol"], exclude: ["Fixtures"]),
-        .testTarget(name: "ContainerKitTests", dependencies: ["ContainerKit"]),
+        .testTarget(name: "ContainerKitTests", dependencies: ["ContainerKit", "ContsecProtocol"]),
         .testTarget(name: "YAMLReaderTests", dependencies: ["YAMLReader"]),
         .testTarget(name: "CISBenchTests", dependencies: ["CISBench", "ContainerKit", "ContsecProtocol"]),
         .testTarget(name: "TrivyScannerTests", dependencies: ["TrivyScanner", "ContainerKit", "ContsecProtocol"], exclude: ["Fixtures"]),

@@ -1,4 +1,5 @@
 import Foundation
+import ContsecProtocol
 #if canImport(Glibc)
 import Glibc
 #endif
