@@ -62,31 +62,61 @@ public final class LogFileSink: IgnoredFindingSink, @unchecked Sendable {
 
     /// A line from the host itself (the gate verdict, ignore-file warnings).
     public func note(_ text: String, at time: Date = Date()) {
-        line(time: time, who: "contsec -", event: "note", detail: text)
+        line(time: time, plugin: "contsec", runId: "-", event: "note") { Self.appendSanitized(text, limit: Self.maxDetailBytes, into: &$0) }
     }
 
     private func write(_ event: Event, ignored: String?) {
-        var detail = Self.detail(event.kind)
-        if let ignored { detail += " (ignored: \(ignored))" }
-        line(time: event.time, who: "\(event.plugin) \(event.runId)", event: event.kind.name, detail: detail)
+        if case .finding(let f) = event.kind {
+            // The hot path (every finding of every run): written straight into the buffer, field by field.
+            line(time: event.time, plugin: event.plugin, runId: event.runId, event: "finding") { buf in
+                buf.append(contentsOf: f.severity.rawValue.uppercased().utf8)
+                buf.append(UInt8(ascii: " "))
+                Self.appendSanitized(f.ruleId, limit: 200, into: &buf)
+                buf.append(UInt8(ascii: " "))
+                let t = f.target
+                if let file = t.file {
+                    Self.appendSanitized(file, limit: 500, into: &buf)
+                    if let l = t.line { buf.append(UInt8(ascii: ":")); buf.append(contentsOf: String(l).utf8) }
+                } else {
+                    if t.kind != "file" { Self.appendSanitized(t.kind, limit: 100, into: &buf); buf.append(UInt8(ascii: " ")) }
+                    Self.appendSanitized(t.name, limit: 500, into: &buf)
+                }
+                buf.append(contentsOf: " — ".utf8)
+                Self.appendSanitized(f.title, limit: 1000, into: &buf)
+                if let ignored {
+                    buf.append(contentsOf: " (ignored: ".utf8)
+                    Self.appendSanitized(ignored, limit: 500, into: &buf)
+                    buf.append(UInt8(ascii: ")"))
+                }
+            }
+        } else {
+            let detail = Self.detail(event.kind)
+            line(time: event.time, plugin: event.plugin, runId: event.runId, event: event.kind.name) {
+                Self.appendSanitized(detail, limit: Self.maxDetailBytes, into: &$0)
+            }
+        }
         switch event.kind {
         case .pluginFinished, .pluginFailed: flush(at: event.time)
         default: if event.time.timeIntervalSince(lastFlush) >= 1 { flush(at: event.time) }
         }
     }
 
-    private func line(time: Date, who: String, event: String, detail: String) {
+    /// `<time> [<plugin> <run-id>] <event> <detail>\n`, into the day's file.
+    private func line(time: Date, plugin: String, runId: String, event: String, _ detail: (inout [UInt8]) -> Void) {
         let today = stamp.day(time)
         if today != day { rollOver(to: today) }
         out.append { buf in
             stamp.write(time, into: &buf)
             buf.append(contentsOf: " [".utf8)
-            Self.appendSanitized(who, limit: 200, into: &buf)
-            buf.append(contentsOf: "] \(event)".utf8)
-            if !detail.isEmpty {
-                buf.append(UInt8(ascii: " "))
-                Self.appendSanitized(detail, limit: Self.maxDetailBytes, into: &buf)
-            }
+            Self.appendSanitized(plugin, limit: 100, into: &buf)
+            buf.append(UInt8(ascii: " "))
+            Self.appendSanitized(runId, limit: 100, into: &buf)
+            buf.append(contentsOf: "] ".utf8)
+            buf.append(contentsOf: event.utf8)
+            let before = buf.count
+            buf.append(UInt8(ascii: " "))
+            detail(&buf)
+            if buf.count == before + 1 { buf.removeLast() }  // no detail: no trailing space
             buf.append(UInt8(ascii: "\n"))
         }
     }
