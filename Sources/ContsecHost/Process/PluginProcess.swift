@@ -60,6 +60,9 @@ final class PluginProcess: @unchecked Sendable {
     private var status: ExitStatus?
 
     init(path: String, arguments: [String] = [], environment: [String: String]) throws {
+        // A plugin that dies early closes its stdin pipe; writing to it must be an error we report, not a
+        // SIGPIPE that kills the host.
+        signal(SIGPIPE, SIG_IGN)
         self.path = path
         var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
         guard cloexecPipe(&inPipe), cloexecPipe(&outPipe), cloexecPipe(&errPipe) else {
