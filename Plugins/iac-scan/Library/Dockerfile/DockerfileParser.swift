@@ -307,7 +307,7 @@ public enum DockerfileParser {
     public static func keyValues(_ text: String, allowSpaceForm: Bool) -> [(String, String?)] {
         let words = ShellWords.split(text)
         guard !words.isEmpty else { return [] }
-        if allowSpaceForm, !words[0].contains("=") {
+        if allowSpaceForm, !words[0].hasByte("=") {
             let trimmed = text.trimmingSpaces
             let name = words[0]
             var rest = trimmed.dropFirst(name.count).trimmingSpaces

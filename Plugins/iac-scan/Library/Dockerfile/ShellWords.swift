@@ -11,14 +11,14 @@ public struct ShellCommand: Sendable, Equatable {
     public var name: String {
         // Skip leading VAR=value assignments and common wrappers so `sudo apt-get` reads as apt-get with sudo.
         var k = 0
-        while k < words.count, words[k].contains("="), !words[k].hasPrefix("-") { k += 1 }
+        while k < words.count, words[k].hasByte("="), !words[k].hasPrefix("-") { k += 1 }
         return k < words.count ? words[k] : ""
     }
 
     /// Words after the command name (assignments skipped).
     public var args: [String] {
         var k = 0
-        while k < words.count, words[k].contains("="), !words[k].hasPrefix("-") { k += 1 }
+        while k < words.count, words[k].hasByte("="), !words[k].hasPrefix("-") { k += 1 }
         return k + 1 < words.count ? Array(words[(k + 1)...]) : []
     }
 

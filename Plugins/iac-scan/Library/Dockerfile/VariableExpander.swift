@@ -33,7 +33,7 @@ public enum VariableExpander {
                     if value == nil { unresolved = true }
                 }
                 // Nested defaults are expanded a few levels deep, no more (hostile input cannot recurse forever).
-                if (op.hasPrefix(":-") || op.hasPrefix("-")) && value == nil && result.contains("$") && depth < 8 {
+                if (op.hasPrefix(":-") || op.hasPrefix("-")) && value == nil && result.hasByte("$") && depth < 8 {
                     let inner = expand(result, vars, escape: escape, depth: depth + 1)
                     result = inner.0
                     unresolved = unresolved || inner.1

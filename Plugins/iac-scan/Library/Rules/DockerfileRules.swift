@@ -232,7 +232,7 @@ enum DockerfileRules {
                 break
             }
         }
-        if let pipe = firstPipe, inst.execForm == nil, !pipefail, !text.contains("pipefail") {
+        if let pipe = firstPipe, inst.execForm == nil, !pipefail, !text.has("pipefail") {
             report("CS-DF-010", "RUN has a pipe but the shell does not use -o pipefail, so failures on the left side are ignored.", at: pipe)
         }
 
@@ -255,8 +255,8 @@ enum DockerfileRules {
                         once("CS-DF-011", "apt-get install runs without --no-install-recommends.")
                     }
                     // Words built from variables cannot be judged; leave them out.
-                    let pkgs = args.drop(while: { $0 != "install" }).dropFirst().filter { !$0.hasPrefix("-") && !$0.contains("$") }
-                    let unpinned = pkgs.filter { !$0.contains("=") && !$0.hasSuffix(".deb") && !$0.contains("/") }
+                    let pkgs = args.drop(while: { $0 != "install" }).dropFirst().filter { !$0.hasPrefix("-") && !$0.hasByte("$") }
+                    let unpinned = pkgs.filter { !$0.hasByte("=") && !$0.hasSuffix(".deb") && !$0.hasByte("/") }
                     if !unpinned.isEmpty {
                         once("CS-DF-012", "apt-get install of unpinned package(s): \(unpinned.prefix(5).joined(separator: ", ")).")
                     }
@@ -272,7 +272,7 @@ enum DockerfileRules {
             case "apk":
                 if sub == "add" {
                     anyInstall = true
-                    if !args.contains("--no-cache"), !mounts.contains("/var/cache/apk") {
+                    if !args.contains("--no-cache"), !mounts.has("/var/cache/apk") {
                         once("CS-DF-024", "apk add runs without --no-cache.")
                     }
                 } else if sub == "update", firstUpdate == nil { firstUpdate = c }
@@ -280,8 +280,8 @@ enum DockerfileRules {
                 if sub == "install" || sub == "in" {
                     anyInstall = true
                     let tool = c.name == "microdnf" ? "dnf" : c.name
-                    let cleaned = text.contains("\(c.name) clean") || text.contains("/var/cache/\(tool)") || (tool == "zypper" && text.contains("zypper cc"))
-                    if !cleaned, !mounts.contains("/var/cache/\(tool)") {
+                    let cleaned = text.has("\(c.name) clean") || text.has("/var/cache/\(tool)") || (tool == "zypper" && text.has("zypper cc"))
+                    if !cleaned, !mounts.has("/var/cache/\(tool)") {
                         once("CS-DF-031", "\(c.name) install without cleaning its cache in the same RUN.")
                     }
                 } else if sub == "update" || sub == "makecache" || sub == "refresh" || sub == "ref", firstUpdate == nil {
@@ -314,7 +314,7 @@ enum DockerfileRules {
             default: break
             }
         }
-        if let install = aptInstall, isFinal, !text.contains("/var/lib/apt/lists"), !mounts.contains("/var/lib/apt") {
+        if let install = aptInstall, isFinal, !text.has("/var/lib/apt/lists"), !mounts.has("/var/lib/apt") {
             report("CS-DF-013", "apt-get install leaves /var/lib/apt/lists in the final image.", at: install)
         }
         if let update = firstUpdate, !anyInstall {

@@ -7,7 +7,7 @@ enum Heuristics {
         where u.hasSuffix(suffix) { return false }
         for word in ["PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "API_KEY", "APIKEY", "ACCESS_KEY",
                      "PRIVATE_KEY", "CREDENTIAL", "AUTH_KEY", "CLIENT_KEY", "SIGNING_KEY", "ENCRYPTION_KEY"]
-        where u.contains(word) { return true }
+        where u.has(word) { return true }
         return u == "PASS" || u.hasSuffix("_PASS") || u.hasSuffix("_PWD") || u == "PWD_HASH"
     }
 
@@ -25,8 +25,8 @@ enum Heuristics {
     /// `nginx@sha256:...` → pinned; references with variables → unknown.
     static func imageTag(_ ref: String) -> ImageTag {
         let r = ref.trimmingSpaces
-        if r.isEmpty || r.contains("$") || r.contains("{{") { return .unknown }
-        if r.contains("@") { return .pinned }
+        if r.isEmpty || r.hasByte("$") || r.has("{{") { return .unknown }
+        if r.hasByte("@") { return .pinned }
         let lastSlash = r.lastIndex(of: "/")
         let nameStart = lastSlash.map { r.index(after: $0) } ?? r.startIndex
         guard let colon = r[nameStart...].lastIndex(of: ":") else { return .none }

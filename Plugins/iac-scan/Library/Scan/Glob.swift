@@ -16,7 +16,7 @@ public struct GlobPattern: Sendable {
         var dirOnly = false
         if p.hasSuffix("/") { dirOnly = true; while p.hasSuffix("/") { p.removeLast() } }
         if p.hasPrefix("./") { p.removeFirst(2) }
-        var anchored = p.contains("/")
+        var anchored = p.hasByte("/")
         if p.hasPrefix("/") { p.removeFirst(); anchored = true }
         if p.isEmpty { return nil }
         if p.hasPrefix("**/") { anchored = true }
