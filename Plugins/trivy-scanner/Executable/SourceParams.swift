@@ -23,6 +23,7 @@ enum SourceParams {
     /// Trivy's log lines become progress (INFO) and log messages (WARN and worse) on the host's side.
     static func forwardLog(_ ctx: RunContext) -> @Sendable (TrivyLogLine) -> Void {
         { line in
+            if line.isEmbeddedChecksFallback { return ctx.progress("trivy: using its built-in misconfiguration checks") }
             switch line.level {
             case .info?: ctx.progress("trivy: " + line.message)
             case .warn?: ctx.log(.warning, "trivy: " + line.message)

@@ -63,6 +63,31 @@ import TrivyScanner
         #expect(summary["trivyVersion"] as? String == "0.76.0")
     }
 
+    /// Trivy's stderr log reaches the host as progress while the scan runs.
+    @Test func trivyLogStreamsAsProgress() throws {
+        try requireTrivy()
+        let app = try Fixtures.insecureAppCopy()
+        let workspace = (app as NSString).deletingLastPathComponent
+        defer { try? FileManager.default.removeItem(atPath: workspace) }
+        let stream = workspace + "/events.jsonl"
+        let run = try ContsecCLI.run(["--format", "jsonl", "--output", stream],
+                                     ["scan", "--dir", app, "--scanners", "misconfig", "--offline", "--cache-dir", workspace + "/cache"],
+                                     workspace: workspace)
+        #expect(run.status == 0, "\(run.stderr)")
+        let events = try String(contentsOfFile: stream, encoding: .utf8).split(separator: "\n").compactMap {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        let progress = events.filter { $0["event"] as? String == "progress" }
+            .compactMap { ($0["progress"] as? [String: Any])?["message"] as? String }
+        #expect(progress.contains("trivy: [misconfig] Misconfiguration scanning is enabled"), "\(progress)")
+        #expect(progress.contains("trivy: using its built-in misconfiguration checks"))
+        // Progress comes before the findings, i.e. while Trivy runs, not replayed at the end.
+        let firstProgress = events.firstIndex { $0["event"] as? String == "progress" } ?? Int.max
+        let firstFinding = events.firstIndex { $0["event"] as? String == "finding" } ?? -1
+        #expect(firstProgress < firstFinding)
+        #expect(!events.contains { $0["event"] as? String == "log" && $0["level"] as? String == "error" })
+    }
+
     @Test func blockCriticalTripsOnTheSecretWithTheGateExitCode() throws {
         try requireTrivy()
         let app = try Fixtures.insecureAppCopy()

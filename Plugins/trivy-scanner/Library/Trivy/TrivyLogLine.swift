@@ -11,6 +11,10 @@ public struct TrivyLogLine: Sendable, Equatable {
 
     public init(level: Level?, message: String) { self.level = level; self.message = message }
 
+    /// Trivy logs at ERROR that it uses its built-in checks when the check bundle is not cached, which is exactly
+    /// what `--offline` (`--skip-check-update`) asks for: not worth an error on the user's screen.
+    public var isEmbeddedChecksFallback: Bool { message.contains("Falling back to embedded checks") }
+
     public init(parsing line: String) {
         let fields = line.split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false)
         if fields.count >= 3, let level = Level(rawValue: String(fields[1])) {
