@@ -77,4 +77,16 @@ import ContsecProtocol
         #expect(problems.contains { $0.contains("security-severity") })
         #expect(problems.contains { $0.contains("no partialFingerprints") })
     }
+
+    @Test func sarifFromALargeScanStaysWithinGitHubsLimit() throws {
+        let ws = try temporaryFolder("sarif-large")
+        let r = try contsec(["run", "testkit", "--findings", "25003", "--severity", "high", "--format", "sarif", "--output", "r.sarif",
+                             "--format", "json", "--output", "r.json", "--no-log"], cwd: ws)
+        #expect(r.code == 0, "\(r.stderr)")
+        let sarif = try JSONParser.parse(try readText(ws + "/r.sarif"))
+        #expect(sarif["runs"]?[0]?["results"]?.arrayValue?.count == 25_000)
+        let note = sarif["runs"]?[0]?["invocations"]?[0]?["toolExecutionNotifications"]?[0]?["message"]?["text"]?.stringValue
+        #expect(note?.hasPrefix("3 results were left out") == true)
+        #expect(findings(try JSONParser.parse(try readText(ws + "/r.json"))).count == 25_003)  // JSON has them all
+    }
 }

@@ -160,4 +160,33 @@ import ContsecProtocol
         #expect(try readText(path).split(separator: "\n").count == 3)  // `tail -f` sees a finished plugin at once
         bus.finish()
     }
+
+    @Test func sarifKeepsTheMostSevereResultsWithinGitHubsLimitAndSaysHowManyItLeftOut() throws {
+        let text = try render("sarif-cap") { SARIFReporter(output: $0, workspace: FixedEvents.workspace, maxResultsPerRun: 3) }
+        let doc = try JSONParser.parse(text)
+        #expect(sarifProblems(doc) == [])
+        let results = doc["runs"]?[0]?["results"]?.arrayValue ?? []
+        #expect(results.compactMap { $0["partialFingerprints"]?["contsecFingerprint/v1"]?.stringValue } == ["fp-1", "fp-2", "fp-3"])
+        let notes = doc["runs"]?[0]?["invocations"]?[0]?["toolExecutionNotifications"]?.arrayValue ?? []
+        #expect(notes.last?["message"]?["text"]?.stringValue?.hasPrefix("3 results were left out, the least severe first") == true)
+        #expect(doc["runs"]?[1]?["results"]?.arrayValue?.count == 1)  // the limit is per run
+    }
+
+    @Test func sarifOrdersResultsBySeverityWhateverTheArrivalOrder() throws {
+        let dir = try temporaryFolder("sarif-order")
+        let out = try ByteOutput.file(dir + "/r.sarif")
+        let bus = EventBus()
+        bus.subscribe(SARIFReporter(output: out, workspace: "/ws", maxResultsPerRun: 4))
+        let severities: [Severity] = [.low, .critical, .info, .high, .low, .critical, .medium]
+        for (i, s) in severities.enumerated() {
+            bus.publish(plugin: "p", runId: "r", .finding(Finding(ruleId: "R\(i)", title: "t", severity: s, category: .runtime,
+                                                                target: Target(kind: "host", name: "h"), fingerprint: "f\(i)")))
+        }
+        bus.finish()
+        out.close()
+        let doc = try JSONParser.parse(try readText(dir + "/r.sarif"))
+        #expect(sarifProblems(doc) == [])
+        let kept = doc["runs"]?[0]?["results"]?.arrayValue?.compactMap { $0["partialFingerprints"]?["contsecFingerprint/v1"]?.stringValue }
+        #expect(kept == ["f1", "f5", "f3", "f6"])  // critical ×2, high, medium; the lows and the info are left out
+    }
 }

@@ -5,14 +5,18 @@ import ContsecProtocol
 /// from the findings' rule ids, results with level, `security-severity`, locations and `partialFingerprints`, and one
 /// invocation per plugin run (a failed run has `executionSuccessful: false` and says why).
 ///
-/// Results are spooled to a private temporary file per plugin as they arrive and copied into the document at the
-/// end, so memory grows with the number of distinct rules, never with the number of findings.
+/// Results are spooled to private temporary files (per plugin and severity) as they arrive and copied into the
+/// document at the end, so memory grows with the number of distinct rules, never with the number of findings.
+/// GitHub rejects a run with more than 25,000 results, so each run keeps the 25,000 most severe, in order of
+/// severity, and its invocation says how many were left out.
 public final class SARIFReporter: EventSink, @unchecked Sendable {
     /// The project's home, for `tool.driver.informationUri` (the namespace of contsec's own JSON Schemas).
     public static let informationUri = "https://contsec.dev/"
     public static let schemaURI = "https://json.schemastore.org/sarif-2.1.0.json"
     /// Notifications kept per invocation: a plugin that floods warnings does not flood the report.
     static let maxNotifications = 100
+    /// GitHub code scanning's hard limit of results per run.
+    public static let maxResultsPerRun = 25_000
 
     private let out: ByteOutput
     private let workspace: String
@@ -26,14 +30,23 @@ public final class SARIFReporter: EventSink, @unchecked Sendable {
         var info: PluginInfo?
         var ruleIndex: [String: Int] = [:]
         var rules: [JSONValue] = []
-        let results: Spool
+        /// By severity, most severe first; created when the first result of a severity arrives.
+        var results: [Spool?] = Array(repeating: nil, count: SeverityTally.order.count)
+        var resultCount = 0
         var invocations: [String: [String: JSONValue]] = [:]
         var invocationOrder: [String] = []
         var notificationCounts: [String: Int] = [:]
 
-        init(plugin: String) throws {
+        init(plugin: String) {
             self.plugin = plugin
-            results = try Spool(tag: "sarif")
+        }
+
+        func spool(_ s: Severity) throws -> Spool {
+            let i = SeverityTally.order.firstIndex(of: s)!
+            if let sp = results[i] { return sp }
+            let sp = try Spool(tag: "sarif")
+            results[i] = sp
+            return sp
         }
 
         func invocation(_ runId: String, _ update: (inout [String: JSONValue]) -> Void) {
@@ -45,29 +58,25 @@ public final class SARIFReporter: EventSink, @unchecked Sendable {
         }
     }
 
-    public init(output: ByteOutput, workspace: String) {
+    private let maxResults: Int
+
+    /// `maxResultsPerRun` is GitHub's limit; tests lower it.
+    public init(output: ByteOutput, workspace: String, maxResultsPerRun: Int = SARIFReporter.maxResultsPerRun) {
         out = output
         self.workspace = workspace
+        maxResults = maxResultsPerRun
     }
 
-    private func state(_ plugin: String) -> PluginRunState? {
+    private func state(_ plugin: String) -> PluginRunState {
         if let s = runs[plugin] { return s }
-        if unavailable.contains(plugin) { return nil }
-        let s: PluginRunState
-        do {
-            s = try PluginRunState(plugin: plugin)
-        } catch {
-            FileHandle.standardError.write(Data("contsec: the SARIF report leaves out \(plugin): no temporary file for its results (\(error)); check TMPDIR\n".utf8))
-            unavailable.insert(plugin)
-            return nil
-        }
+        let s = PluginRunState(plugin: plugin)
         runs[plugin] = s
         order.append(plugin)
         return s
     }
 
     public func receive(_ event: Event) {
-        guard let run = state(event.plugin) else { return }
+        let run = state(event.plugin)
         switch event.kind {
         case .finding(let f):
             let index: Int
@@ -79,7 +88,16 @@ public final class SARIFReporter: EventSink, @unchecked Sendable {
                 run.rules.append(SARIFEncoding.rule(f))
             }
             let result = SARIFEncoding.result(f, ruleIndex: index, workspace: workspace)
-            run.results.append(separator: ",\n        ") { JSONWriter.write(result, into: &$0) }
+            do {
+                try run.spool(f.severity).append(separator: ",\n        ") { JSONWriter.write(result, into: &$0) }
+                run.resultCount += 1
+            } catch {
+                if !unavailable.contains(event.plugin) {
+                    unavailable.insert(event.plugin)
+                    FileHandle.standardError.write(Data("contsec: the SARIF report leaves out results of \(event.plugin): no temporary file (\(error)); check TMPDIR\n".utf8))
+                }
+                notify(run, event.runId, level: "error", "a result was left out: no temporary file for it (\(error))")
+            }
         case .pluginStarted(_, let command):
             let time = stamp.string(event.time)
             run.invocation(event.runId) { inv in
@@ -101,10 +119,10 @@ public final class SARIFReporter: EventSink, @unchecked Sendable {
         }
     }
 
-    private func notify(_ run: PluginRunState, _ runId: String, level: String, _ text: String) {
+    private func notify(_ run: PluginRunState, _ runId: String, level: String, _ text: String, always: Bool = false) {
         let n = run.notificationCounts[runId, default: 0]
         run.notificationCounts[runId] = n + 1
-        guard n < Self.maxNotifications || level == "error" else { return }
+        guard n < Self.maxNotifications || level == "error" || always else { return }
         run.invocation(runId) { inv in
             var list = inv["toolExecutionNotifications"]?.arrayValue ?? []
             list.append(["level": .string(level), "message": ["text": .string(SARIFEncoding.cut(text, 4096))]])
@@ -139,12 +157,27 @@ public final class SARIFReporter: EventSink, @unchecked Sendable {
             field("automationDetails", ["id": .string("contsec-\(plugin)/")])
             field("originalUriBaseIds", SARIFEncoding.baseIds(workspace: workspace))
             field("columnKind", "unicodeCodePoints")
+            let left = run.resultCount - min(run.resultCount, maxResults)
+            if left > 0, let last = run.invocationOrder.last {
+                notify(run, last, level: "warning", "\(left) result\(left == 1 ? " was" : "s were") left out, the least severe first: "
+                       + "GitHub code scanning rejects a run with more than \(maxResults) results. --format json or jsonl has them all.",
+                       always: true)
+            }
             field("invocations", .array(run.invocationOrder.compactMap { run.invocations[$0].map(JSONValue.object) }))
             head.append(contentsOf: "\n      \"results\": [".utf8)
             out.write(head)
-            if run.results.count > 0 { out.write("\n        ") }
-            run.results.drain(into: out)
-            out.write(run.results.count > 0 ? "\n      ]\n    }" : "]\n    }")
+            var budget = maxResults
+            var written = 0
+            for spool in run.results {
+                guard let spool else { continue }
+                let take = min(spool.count, budget)
+                if take == 0 { continue }  // dropped: its file goes when the spool does
+                out.write(written == 0 ? "\n        " : ",\n        ")
+                spool.drain(into: out, lines: take)
+                written += take
+                budget -= take
+            }
+            out.write(written > 0 ? "\n      ]\n    }" : "]\n    }")
         }
         out.write(order.isEmpty ? "]\n}\n" : "\n  ]\n}\n")
         out.flush()

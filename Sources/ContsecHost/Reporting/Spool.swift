@@ -34,6 +34,34 @@ final class Spool {
         unlink(path)
     }
 
+    /// Copies the first `lines` lines into `target` (items written one per line, so with a separator that ends in a
+    /// newline), without the last line's newline and trailing comma, and deletes the spool. For consumers that cap
+    /// the number of items.
+    func drain(into target: ByteOutput, lines: Int) {
+        guard lines < count else { return drain(into: target) }
+        out.close()
+        closed = true
+        defer { unlink(path) }
+        guard lines > 0, let h = FileHandle(forReadingAtPath: path) else { return }
+        defer { try? h.close() }
+        var seen = 0
+        var carry: [UInt8] = []  // the last byte read, held back in case it is the comma to drop
+        while let chunk = try? h.read(upToCount: 1 << 20), !chunk.isEmpty {
+            let data = carry + [UInt8](chunk)
+            for i in carry.count..<data.count where data[i] == 0x0A {  // the carried byte was counted already
+                seen += 1
+                if seen == lines {
+                    let end = i > 0 && data[i - 1] == UInt8(ascii: ",") ? i - 1 : i
+                    target.write(Array(data[..<end]))
+                    return
+                }
+            }
+            target.write(Array(data.dropLast()))
+            carry = [data[data.count - 1]]
+        }
+        target.write(carry)
+    }
+
     deinit {
         if !closed { out.close() }
         unlink(path)
