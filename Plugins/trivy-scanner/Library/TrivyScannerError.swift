@@ -19,6 +19,8 @@ public enum TrivyScannerError: Error, Sendable, Equatable, CustomStringConvertib
     case badReport(String)
     /// The image could not be exported from the local Docker engine.
     case imageExportFailed(image: String, reason: String)
+    /// With `--offline` the image must come from the local engine, which does not have it.
+    case imageNotLocalOffline(image: String, reason: String)
 
     public var description: String {
         switch self {
@@ -41,6 +43,9 @@ public enum TrivyScannerError: Error, Sendable, Equatable, CustomStringConvertib
             return reason
         case .imageExportFailed(let image, let reason):
             return "could not export image \(image) from the Docker engine: \(reason)"
+        case .imageNotLocalOffline(let image, let reason):
+            return "image \(image) is not in the local Docker engine (\(reason)) and --offline forbids fetching it from a "
+                + "registry: pull or load it first, give a `docker save` tarball with --input, or drop --offline"
         }
     }
 }

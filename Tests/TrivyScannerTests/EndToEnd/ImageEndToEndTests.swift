@@ -6,29 +6,6 @@ import ContainerKit
 /// through the Engine API to a temporary tarball that is gone afterwards.
 @Suite(.serialized, .enabled(if: TestEnvironment.dockerAvailable, TestEnvironment.dockerSkipReason))
 struct ImageEndToEndTests {
-    struct Run {
-        var output: ContsecCLI.Output
-        var report: [String: Any]
-        /// Entries of the plugin's temporary directory left after the run (must be none).
-        var leftovers: [String]
-    }
-
-    /// Runs contsec with a private TMPDIR and JSON report, in `workspace`.
-    func run(_ arguments: [String], workspace: String, global: [String] = []) throws -> Run {
-        let tmp = workspace + "/.tmp"
-        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
-        let reportPath = tmp + "/report.json"
-        let output = try ContsecCLI.run(global + ["--format", "json", "--output", reportPath], arguments + ["--offline"],
-                                        workspace: workspace, environment: ["TMPDIR": tmp])
-        let report = (try? ContsecCLI.jsonReport(reportPath)) ?? [:]
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: tmp).filter { $0.hasPrefix("contsec-trivy") }
-        return Run(output: output, report: report, leftovers: leftovers)
-    }
-
-    func actions(_ report: [String: Any]) -> [[String: Any]] {
-        ((report["actions"] as? [[String: Any]]) ?? []).compactMap { $0["action"] as? [String: Any] }
-    }
-
     func requireTrivy() throws {
         guard TestEnvironment.trivyOnPath != nil else { throw FixtureError(TestEnvironment.trivyMissingHint) }
     }
@@ -37,7 +14,7 @@ struct ImageEndToEndTests {
         try requireTrivy()
         let workspace = try Fixtures.temporaryDirectory("sbom")
         defer { try? FileManager.default.removeItem(atPath: workspace) }
-        let r = try run(["sbom", "--image", TestEnvironment.testImage], workspace: workspace)
+        let r = try ContsecCLI.runReported(["sbom", "--image", TestEnvironment.testImage], workspace: workspace)
         #expect(r.output.status == 0, "\(r.output.stderr)")
         let path = workspace + "/sbom-contsec-test-busybox-1.cdx.json"
         let sbom = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
@@ -47,7 +24,7 @@ struct ImageEndToEndTests {
         let properties = (component["properties"] as? [[String: String]]) ?? []
         #expect(properties.contains { $0["name"] == "aquasecurity:trivy:RepoTag" && $0["value"] == TestEnvironment.testImage })
 
-        let action = try #require(actions(r.report).first)
+        let action = try #require(ContsecCLI.actions(r.report).first)
         #expect(action["kind"] as? String == "file-written")
         #expect(action["status"] as? String == "applied")
         #expect(action["artifacts"] as? [String] == [path])
@@ -58,34 +35,13 @@ struct ImageEndToEndTests {
         try requireTrivy()
         let workspace = try Fixtures.temporaryDirectory("spdx")
         defer { try? FileManager.default.removeItem(atPath: workspace) }
-        let r = try run(["sbom", "--repo", "contsec-test/busybox", "--tag", "1", "--format", "spdx-json",
+        let r = try ContsecCLI.runReported(["sbom", "--repo", "contsec-test/busybox", "--tag", "1", "--format", "spdx-json",
                          "--output", workspace + "/sboms/busybox.spdx.json"], workspace: workspace)
         #expect(r.output.status == 0, "\(r.output.stderr)")
         let data = try Data(contentsOf: URL(fileURLWithPath: workspace + "/sboms/busybox.spdx.json"))
         let sbom = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect((sbom["spdxVersion"] as? String)?.hasPrefix("SPDX-2") == true)
         #expect(r.leftovers.isEmpty)
-    }
-
-    @Test func dryRunPlansTheFileAndWritesNothing() throws {
-        let workspace = try Fixtures.temporaryDirectory("dry")
-        defer { try? FileManager.default.removeItem(atPath: workspace) }
-        let r = try run(["sbom", "--image", TestEnvironment.testImage], workspace: workspace, global: ["--dry-run"])
-        #expect(r.output.status == 0, "\(r.output.stderr)")
-        let action = try #require(actions(r.report).first)
-        #expect(action["status"] as? String == "planned")
-        #expect(action["artifacts"] as? [String] == [workspace + "/sbom-contsec-test-busybox-1.cdx.json"])
-        #expect(!FileManager.default.fileExists(atPath: workspace + "/sbom-contsec-test-busybox-1.cdx.json"))
-    }
-
-    @Test func outputOutsideTheWorkspaceIsRefused() throws {
-        let workspace = try Fixtures.temporaryDirectory("escape")
-        defer { try? FileManager.default.removeItem(atPath: workspace) }
-        let outside = NSTemporaryDirectory() + "/contsec-trivy-test-outside-\(UUID().uuidString).json"
-        let r = try run(["sbom", "--image", TestEnvironment.testImage, "--output", outside], workspace: workspace)
-        #expect(r.output.status == 3)
-        #expect(r.output.stderr.contains("outside the workspace"), "\(r.output.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: outside))
     }
 
     /// An image holding the fixture's fake key, built offline with `docker import`, scanned by reference.
@@ -104,7 +60,7 @@ struct ImageEndToEndTests {
     }
 
     func checkSecretScan(of reference: String, workspace: String) throws {
-        let r = try run(["scan", "--image", reference, "--scanners", "secret"], workspace: workspace)
+        let r = try ContsecCLI.runReported(["scan", "--image", reference, "--scanners", "secret"], workspace: workspace)
         #expect(r.output.status == 0, "\(r.output.stderr)")
         let findings = ContsecCLI.findings(r.report)
         #expect(findings.count == 1)

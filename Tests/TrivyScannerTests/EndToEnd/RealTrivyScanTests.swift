@@ -132,6 +132,18 @@ import TrivyScanner
         #expect(run.stderr.contains("--offline") && run.stderr.contains(cache))
     }
 
+    /// Under --offline an image must come from the local engine: Trivy is never sent to a registry for it.
+    @Test func offlineScanOfAnImageTheEngineLacksFetchesNothing() throws {
+        try requireTrivy()
+        let workspace = try Fixtures.temporaryDirectory("absent")
+        defer { try? FileManager.default.removeItem(atPath: workspace) }
+        let run = try ContsecCLI.run([], ["scan", "--image", "contsec-test/never-built:\(UUID().uuidString.prefix(8).lowercased())",
+                                          "--offline"], workspace: workspace)
+        #expect(run.status == 3, "\(run.stderr)")
+        #expect(run.stderr.contains("is not in the local Docker engine"), "\(run.stderr)")
+        #expect(run.stderr.contains("--offline forbids fetching it"))
+    }
+
     /// The offline flags the plugin passes exist in the installed trivy.
     @Test func offlineFlagsAreTrivyFlags() throws {
         let trivy = try #require(TestEnvironment.trivyOnPath, Comment(rawValue: TestEnvironment.trivyMissingHint))

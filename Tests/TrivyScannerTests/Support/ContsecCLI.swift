@@ -75,4 +75,29 @@ struct ContsecCLI {
     static func findings(_ report: [String: Any]) -> [[String: Any]] {
         ((report["findings"] as? [[String: Any]]) ?? []).compactMap { $0["finding"] as? [String: Any] }
     }
+
+    /// A run with a JSON report, and what it left in its private TMPDIR.
+    struct ReportedRun {
+        var output: Output
+        var report: [String: Any]
+        /// Entries of the plugin's temporary directory left after the run (must be none).
+        var leftovers: [String]
+    }
+
+    /// `run` with `--offline`, a JSON report and a private TMPDIR, all inside `workspace`.
+    static func runReported(_ arguments: [String], workspace: String, global: [String] = []) throws -> ReportedRun {
+        let tmp = workspace + "/.tmp"
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        let reportPath = tmp + "/report.json"
+        let output = try run(global + ["--format", "json", "--output", reportPath], arguments + ["--offline"],
+                             workspace: workspace, environment: ["TMPDIR": tmp])
+        let report = (try? jsonReport(reportPath)) ?? [:]
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: tmp).filter { $0.hasPrefix("contsec-trivy") }
+        return ReportedRun(output: output, report: report, leftovers: leftovers)
+    }
+
+    /// The actions (the inner `action` objects) of a JSON report.
+    static func actions(_ report: [String: Any]) -> [[String: Any]] {
+        ((report["actions"] as? [[String: Any]]) ?? []).compactMap { $0["action"] as? [String: Any] }
+    }
 }

@@ -27,7 +27,7 @@ public enum SBOMJob {
         let trivy = TrivyRunner(executable: try TrivyLocator.locate(explicit: trivyPath))
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
-        let subject = try await SubjectPreparer(dockerSocket: dockerSocket, note: note).subject(for: source, scratch: scratch)
+        let subject = try await SubjectPreparer(dockerSocket: dockerSocket, offline: options.offline, note: note).subject(for: source, scratch: scratch)
         let output = scratch.file("sbom.json")
         note("generating a \(format.rawValue) SBOM of \(source.displayName)")
         let data = try await trivy.run(TrivyArguments.sbom(subject, format: format.rawValue, options: options, output: output),

@@ -33,7 +33,7 @@ public enum ScanJob {
         let trivy = TrivyRunner(executable: try TrivyLocator.locate(explicit: request.trivyPath))
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
-        let subject = try await SubjectPreparer(dockerSocket: request.dockerSocket, note: note)
+        let subject = try await SubjectPreparer(dockerSocket: request.dockerSocket, offline: request.options.offline, note: note)
             .subject(for: request.source, scratch: scratch)
         let output = scratch.file("report.json")
         note("running trivy on \(request.source.displayName)")
