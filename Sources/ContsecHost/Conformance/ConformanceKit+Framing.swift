@@ -35,7 +35,8 @@ extension ConformanceKit {
                 let value: JSONValue = .string(p.type == .path ? workspace : probe)
                 let a = s.call(Method.run, runParams(c.name, arguments(for: c, overriding: [p.name: value])), timeout: options.runTimeout)
                 switch a {
-                case .error(let e, let line) where [-32700, -32600, -32602].contains(e.code):
+                case .error(let e, let line) where [-32700, -32600].contains(e.code)
+                    || (e.code == -32602 && e.data?["param"]?.stringValue == p.name && !line.contains(value.stringValue!)):
                     throw CheckFailure(detail: "run \(c.name) --\(p.name) \(value.stringValue!) was rejected: \(e)", message: line)
                 case .result, .error:
                     detail += "; run \(c.name) --\(p.name) \(value.stringValue!) was answered with \(Self.describe(a))"

@@ -43,6 +43,8 @@ public final class ConformanceKit: @unchecked Sendable {
     var pluginName: String?
 
     public init(candidate: PluginCandidate, options: ConformanceOptions = ConformanceOptions()) {
+        // Broken plugins exit before reading what the kit sends: a write must fail, not kill the kit.
+        signal(SIGPIPE, SIG_IGN)
         self.candidate = candidate
         self.options = options
         var schemas: SchemaSet?
@@ -183,17 +185,19 @@ public final class ConformanceKit: @unchecked Sendable {
     /// The command to exercise: the default one, else the first.
     func defaultCommand(_ r: InitializeResult) -> CommandSpec? { r.defaultCommand ?? r.commands.first }
 
-    /// Arguments that satisfy a command's declaration. Every path parameter points into the scratch workspace so
-    /// that a run never reads or writes the user's current folder.
+    /// Arguments that satisfy a command's declaration. Path parameters that would otherwise get a default point
+    /// into the scratch workspace, so that a run never reads or writes the user's current folder.
     func arguments(for c: CommandSpec, overriding: [String: JSONValue] = [:]) -> [String: JSONValue] {
         var args: [String: JSONValue] = [:]
         for p in c.params {
             switch p.type {
-            case .path: args[p.name] = .string(sandbox)
+            // A defaulted path (often ".") would point at the user's folder: point it at the scratch one instead.
+            case .path where p.required || (p.default.map { !$0.isNull } ?? false): args[p.name] = .string(sandbox)
             case _ where !p.required: continue
             case .string: args[p.name] = .string(p.allowed?.first ?? "conformance")
             case .int: args[p.name] = p.default ?? .int(1)
             case .bool: args[p.name] = .bool(false)
+            case .path: args[p.name] = .string(sandbox)
             case .list: args[p.name] = .array(p.allowed.map { [.string($0[0])] } ?? [])
             }
         }

@@ -128,6 +128,7 @@ public struct PluginInstaller: Sendable {
             do { return try PluginManifest.load(sidecar) } catch { throw Refused(error.description) }
         }
         // No manifest: ask the plugin who it is (initialize, then shutdown). This also proves it is a plugin.
+        signal(SIGPIPE, SIG_IGN)  // something that is not a plugin may exit before reading initialize
         let workspace = NSTemporaryDirectory() + "contsec-install-\(UUID().uuidString.prefix(8))"
         try? FileManager.default.createDirectory(atPath: workspace, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: workspace) }
