@@ -36,7 +36,12 @@ struct ContainerChecksTests {
     func insecureVariants() async throws {
         let network = Env.uniqueName("net")
         let net = try await docker.createNetwork(NetworkCreateOptions(name: network, internal: true))
-        defer { Task { try? await docker.removeNetwork(net.id) } }
+        let outcome = await Result { try await insecureVariants(network: network) }
+        try? await docker.removeNetwork(net.id)
+        try outcome.get()
+    }
+
+    func insecureVariants(network: String) async throws {
         func variant(_ what: String, _ change: (inout Env.Spec) -> Void) -> Env.Spec {
             var s = Env.hardened(what)
             change(&s)
@@ -79,6 +84,7 @@ struct ContainerChecksTests {
                 #expect(findings.first?.category == .compliance)
                 #expect(findings.first?.properties["containerId"]?.stringValue?.isEmpty == false)
                 #expect(findings.first?.message?.contains(spec.name) == true)
+                #expect(findings.first?.fingerprint == "CIS-\(id)/container/\(spec.name)")
             }
             #expect(!underTest.contains { result.report.offenders($0).contains(hardened.name) })
             #expect(!result.findings.contains { $0.target.name == hardened.name })
