@@ -28,7 +28,7 @@ enum RunCommand {
 
         Interrupt.shared.installSignalHandlers()
         let bus = EventBus()
-        let run = PluginRun(candidate: candidate, options: g.runOptions(), bus: bus)
+        var run = PluginRun(candidate: candidate, options: g.runOptions(), bus: bus)
         var pluginTokens = Array(rest.dropFirst())
 
         // Handshake first: the plugin's declared parameters decide how the remaining flags parse.
@@ -77,7 +77,20 @@ enum RunCommand {
             run.stop()
             throw error
         }
-        run.options = g.runOptions()
+        // Options that the handshake carries (dry-run, workspace, verbose) may have come after the plugin name:
+        // then the plugin must hear them in a fresh handshake before it runs anything.
+        let handshook = run.options
+        let wanted = g.runOptions()
+        if wanted.dryRun != handshook.dryRun || wanted.workspace != handshook.workspace || wanted.verbose != handshook.verbose {
+            run.stop()
+            run = PluginRun(candidate: candidate, options: wanted, bus: bus)
+            if case .failure(let f) = run.start() {
+                run.stop()
+                CLI.printError(describe(f))
+                return f.kind == .interrupted ? .interrupted : .pluginFailed
+            }
+        }
+        run.options = wanted
         let pipeline: ReportPipeline
         do {
             pipeline = try g.reportPipeline()

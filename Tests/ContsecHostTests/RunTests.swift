@@ -153,3 +153,23 @@ import ContsecProtocol
         #expect(processes(matching: "/bin/sleep 300").isEmpty)
     }
 }
+
+@Suite struct TrailingGlobalOptionTests {
+    @Test func dryRunAndWorkspaceAfterThePluginNameReachTheHandshake() throws {
+        let ws = try temporaryFolder("trailing-ws")
+        // The python example's `fix` command changes modes unless the handshake says dry-run.
+        let target = ws + "/open.txt"
+        #expect(FileManager.default.createFile(atPath: target, contents: Data("x".utf8)))
+        chmod(target, 0o666)
+        let r = try contsec(["run", "file-perms", "fix", "--dir", ws, "--plugin-path",
+                             Paths.packageRoot + "/sdk-protocol/examples/python-file-perms",
+                             "--dry-run", "--workspace", ws, "--format", "json", "--no-log"])
+        #expect(r.code == 0, "\(r.stderr)")
+        let actions = r.json?["actions"]?.arrayValue ?? []
+        #expect(!actions.isEmpty)
+        #expect(actions.allSatisfy { $0["action"]?["status"] == "planned" })
+        var st = stat()
+        stat(target, &st)
+        #expect(st.st_mode & 0o777 == 0o666, "--dry-run after the plugin name must change nothing")
+    }
+}
