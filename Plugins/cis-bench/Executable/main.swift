@@ -50,6 +50,13 @@ func audit(_ ctx: RunContext) async throws -> RunOutcome {
     if let e = result.facts.daemon.configError { ctx.log(.warning, e) }
     for finding in result.findings { ctx.emit(finding) }
     let r = result.report
+    // docker-bench's lines on stderr (shown by `contsec --verbose`, kept in the log file): "[WARN] 5.4 - title: details".
+    var lines = ""
+    for o in r.outcomes {
+        lines += "[\(o.result.status.rawValue)] \(o.check.id) - \(o.check.title)\(o.result.details.map { ": " + $0 } ?? "")\n"
+    }
+    lines += "[INFO] Checks: \(r.outcomes.count)\n[INFO] Score: \(r.score)\n"
+    FileHandle.standardError.write(Data(lines.utf8))
     ctx.log(.info, "\(CISCatalog.version): \(r.outcomes.count) checks, PASS \(r.count(.pass)) WARN \(r.count(.warn)) INFO \(r.count(.info)) NOTE \(r.count(.note)), score \(r.score)")
     ctx.progress("done", current: checks.count, total: checks.count)
     return .ok(summary: result.summary)

@@ -12,8 +12,11 @@ enum Section4 {
                  remediation: "Add `USER <name or uid>` to each image's Dockerfile (create the user with useradd first), or run the container with --user.",
                  audit: "Each audited container's Config.User must name a user other than root/0.") { facts in
             guard !facts.containers.isEmpty else { return .info("No containers running") }
-            return .warnIfAny(facts.containerOffenders { $0.runsAsRoot ? "user \($0.inspect.config.user.flatMap { $0.isEmpty ? nil : $0 } ?? "(unset: root)")" : nil },
-                              "running as root")
+            return .warnIfAny(facts.containerOffenders { c in
+                guard c.runsAsRoot else { return nil }
+                let user = c.inspect.config.user ?? ""
+                return user.isEmpty ? "no USER (root)" : "user \(user)"
+            }, "running as root")
         },
         manual("4.2", "Ensure that containers use only trusted base images",
                remediation: "Use Docker Content Trust, review each image's history and scan images for vulnerabilities regularly.",

@@ -44,10 +44,9 @@ extension Section5 {
                      audit: "No mount's host source may be one of /, /boot, /dev, /etc, /lib, /proc, /sys, /usr or below it (read-only too; the mode is reported).",
                      what: "sensitive host directories mounted") { c, _ in
             let hits = (c.inspect.mounts ?? []).filter { $0.type == "bind" || $0.type == nil }.compactMap { m -> String? in
-                guard let source = m.source, let dir = sensitiveDirectories.first(where: { d in
+                guard let source = m.source, sensitiveDirectories.contains(where: { d in
                     source == d || (d != "/" && source.hasPrefix(d + "/"))
                 }) else { return nil }
-                _ = dir
                 return "\(source) → \(m.destination) (\(m.rw == false ? "ro" : "rw"))"
             }
             return hits.isEmpty ? nil : hits.joined(separator: "; ")
