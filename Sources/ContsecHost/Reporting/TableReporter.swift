@@ -87,12 +87,13 @@ public final class TableReporter: IgnoredFindingSink, @unchecked Sendable {
             let ruleWidth = min(24, max(4, sorted.map(\.finding.ruleId.count).max() ?? 4))
             let locWidth = min(40, max(6, sorted.map { Self.location($0.finding.target).count }.max() ?? 6))
             var current: Severity?
+            let manyPlugins = plugins.count > 1 || Set(sorted.map(\.plugin)).count > 1  // once, not per row
             for (plugin, f) in sorted {
                 if f.severity != current {
                     current = f.severity
                     out.write("\n" + paint("\(f.severity.rawValue.uppercased()) (\(tally[f.severity]))", f.severity) + "\n")
                 }
-                let prefix = plugins.count > 1 || Set(sorted.map(\.plugin)).count > 1 ? "[\(plugin)] " : ""
+                let prefix = manyPlugins ? "[\(plugin)] " : ""
                 out.write("  \(pad(f.ruleId, ruleWidth))  \(pad(Self.location(f.target), locWidth))  \(prefix)\(f.title)\n")
             }
             if dropped > 0 { out.write("  … and \(dropped) more findings (use --format json or jsonl for all of them)\n") }
