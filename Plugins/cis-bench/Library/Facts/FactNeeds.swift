@@ -17,15 +17,14 @@ public struct FactNeeds: Sendable, Equatable {
             switch section {
             case "1":
                 if id.hasPrefix("1.1.") && id != "1.1.1" && id != "1.1.2" { auditRules = true }
-            case "4": containers = true; images = true
-            case "5": containers = true
-            case "6": containers = true; images = true
+            case "4", "5", "6": containers = true
             case "7": swarmDetails = true
             default: break
             }
         }
         if checkIDs.contains("1.1.1") { mountPoints = true }
         if checkIDs.contains("1.1.2") { groupMembers = true }
+        images = !checkIDs.isDisjoint(with: ["4.6", "4.7", "4.9", "6.1"])
         imageHistory = checkIDs.contains("4.7") || checkIDs.contains("4.9")
         processes = checkIDs.contains("5.7")
         execs = checkIDs.contains("5.23") || checkIDs.contains("5.24")
