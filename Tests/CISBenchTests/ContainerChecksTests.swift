@@ -105,6 +105,28 @@ struct ContainerChecksTests {
         }
     }
 
+    @Test("a running exec session as root is listed by 5.24 (INFO); 5.23 passes without privileged execs")
+    func execSessions() async throws {
+        let spec = Env.hardened("exec")
+        try await Env.withContainers(docker, [spec]) {
+            let session = Task { try await docker.exec(spec.name, ExecOptions(["sleep", "3"], user: "root")) }
+            defer { session.cancel() }
+            var listed = false
+            for _ in 0..<20 where !listed {
+                try await Task.sleep(nanoseconds: 100_000_000)
+                let result = try await Env.audit(docker, checks: ["5.23", "5.24"], containers: [spec.name])
+                listed = result.report.offenders("5.24") == [spec.name]
+                if listed {
+                    #expect(result.report.status("5.24") == .info)
+                    #expect(result.report.status("5.23") == .pass)
+                    #expect(result.findings.isEmpty)
+                }
+            }
+            #expect(listed, "the root exec session never showed in 5.24")
+            _ = try? await session.value
+        }
+    }
+
     @Test("--check 5.4,5.10 runs only those and gathers no images")
     func onlySelected() async throws {
         let spec = Env.hardened("only")

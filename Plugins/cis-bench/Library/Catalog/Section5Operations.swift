@@ -5,14 +5,14 @@ extension Section5 {
     static let operations: [CISCheck] = [
         perContainer("5.23", "Ensure that docker exec commands are not used with the privileged option", severity: .high,
                      remediation: "Do not use `docker exec --privileged`.",
-                     audit: "Exec sessions the engine still holds for each container (ExecIDs, /exec/{id}/json) must not be privileged. Finished sessions are forgotten by the engine: audit logs remain the full record.",
+                     audit: "Running exec sessions of each container (ExecIDs, /exec/{id}/json) must not be privileged. The engine forgets finished sessions: audit logs (1.1.3) remain the full record.",
                      what: "privileged exec sessions") { c, _ in
             let bad = c.execs.filter(\.privileged)
             return bad.isEmpty ? nil : bad.map { "exec \($0.id.prefix(12))" }.joined(separator: ",")
         },
         perContainer("5.24", "Ensure that docker exec commands are not used with the user=root option", automated: false, scored: false,
                      severity: .info, remediation: "Do not use `docker exec --user=root`.",
-                     audit: "Manual: lists exec sessions the engine still holds that ran as root; review audit logs for the rest.",
+                     audit: "Manual: lists running exec sessions as root; review audit logs for finished ones.",
                      what: "exec sessions as root", infoOnly: true) { c, _ in
             let bad = c.execs.filter { $0.user == "root" || $0.user == "0" || $0.user.hasPrefix("0:") || $0.user.hasPrefix("root:") }
             return bad.isEmpty ? nil : bad.map { "exec \($0.id.prefix(12)) user \($0.user)" }.joined(separator: ",")

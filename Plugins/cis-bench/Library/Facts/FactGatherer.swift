@@ -79,14 +79,6 @@ public struct FactGatherer: Sendable {
         enum CodingKeys: String, CodingKey { case execIDs = "ExecIDs" }
     }
 
-    private struct ExecInspect: Decodable {
-        struct ProcessConfig: Decodable { var privileged: Bool?; var user: String? }
-        var id: String
-        var running: Bool?
-        var processConfig: ProcessConfig?
-        enum CodingKeys: String, CodingKey { case id = "ID", running = "Running", processConfig = "ProcessConfig" }
-    }
-
     func inspectContainers(_ ids: [String], needs: FactNeeds) async throws -> [ContainerFacts] {
         var facts = try await boundedMap(ids) { id -> ContainerFacts? in
             // One request per container: decoded into the model, and once more for the exec ids it lacks.
@@ -100,11 +92,11 @@ public struct FactGatherer: Sendable {
             let inspect = try JSONDecoder().decode(ContainerInspect.self, from: response.body)
             var execs: [ExecFacts] = []
             if needs.execs, let execIDs = try? JSONDecoder().decode(InspectExtras.self, from: response.body).execIDs {
+                // The engine lists only exec sessions still running; finished ones leave no trace here.
                 for execID in execIDs {
-                    guard let r = try? await docker.send("GET", "/exec/\(execID)/json"),
-                          let e = try? JSONDecoder().decode(ExecInspect.self, from: r.body) else { continue }
+                    guard let e = try? await docker.inspectExec(execID) else { continue }
                     execs.append(ExecFacts(id: e.id, privileged: e.processConfig?.privileged ?? false,
-                                           user: e.processConfig?.user ?? "", running: e.running ?? false))
+                                           user: e.processConfig?.user ?? "", running: e.running))
                 }
             }
             return ContainerFacts(inspect: inspect, execs: execs)
