@@ -20,7 +20,8 @@ for line in open(os.path.join(here, "EXPECTED.md")):
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         for loc in cells[2].split(","):
             f, l = loc.strip().rsplit(":", 1)
-            expected.add((cells[0], f, int(l)))
+            # The scan runs from the repository root, so paths are reported relative to it.
+            expected.add((cells[0], os.path.relpath(os.path.join(here, f), repo), int(l)))
 
 cmd = [contsec, "run"] + args + ["iac-scan", "--dir", here, "--format", "sarif"]
 p = subprocess.run(cmd, capture_output=True, text=True, cwd=repo)

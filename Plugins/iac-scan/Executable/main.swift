@@ -1,3 +1,4 @@
+import Foundation
 import ContsecPluginKit
 import IaCScan
 
@@ -27,8 +28,20 @@ let scan = Command(
     }
     let options = ScanOptions(dir: ctx.arguments.path("dir") ?? ".", files: ctx.arguments.list("file"),
                               excludes: ctx.arguments.list("exclude"), severities: severities)
+    // Report paths relative to the workspace when the scanned folder is inside it, so SARIF locations resolve
+    // from the repository root (GitHub code scanning); fingerprints stay relative to --dir, whatever the cwd.
+    let root = URL(fileURLWithPath: options.dir).standardizedFileURL.path
+    let workspace = URL(fileURLWithPath: ctx.workspace).standardizedFileURL.path
+    let prefix = root.hasPrefix(workspace + "/") ? String(root.dropFirst(workspace.count + 1)) + "/" : ""
     let events = ScanEvents(
-        finding: { ctx.emit($0) },
+        finding: { finding in
+            var f = finding
+            if !prefix.isEmpty {
+                f.target.file = f.target.file.map { prefix + $0 }
+                if f.target.kind == "file" { f.target.name = prefix + f.target.name }
+            }
+            ctx.emit(f)
+        },
         log: { level, message in
             switch level {
             case .debug: ctx.log(.debug, message)

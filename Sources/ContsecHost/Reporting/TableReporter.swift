@@ -85,7 +85,7 @@ public final class TableReporter: IgnoredFindingSink, @unchecked Sendable {
         }.map(\.element)
         if !sorted.isEmpty {
             let ruleWidth = min(24, max(4, sorted.map(\.finding.ruleId.count).max() ?? 4))
-            let locWidth = min(40, max(6, sorted.map { Self.location($0.finding.target).count }.max() ?? 6))
+            let locWidth = min(60, max(6, sorted.map { Self.location($0.finding.target).count }.max() ?? 6))
             var current: Severity?
             let manyPlugins = plugins.count > 1 || Set(sorted.map(\.plugin)).count > 1  // once, not per row
             for (plugin, f) in sorted {
