@@ -25,19 +25,21 @@ public struct AuditFacts: Sendable {
     public var trustedUsers: [String]
     /// The plugin's environment (4.5 reads DOCKER_CONTENT_TRUST from it).
     public var environment: [String: String]
+    /// The engine socket audited (3.15/3.16): the client's, /var/run/docker.sock unless DOCKER_HOST names another.
+    public var dockerSocket: String
     public var now: Date
 
     public init(info: SystemInfo, version: VersionInfo, daemon: DaemonSettings, auditRules: AuditRules,
                 containers: [ContainerFacts], containerScope: String = "running", totalContainers: Int, runningContainers: Int,
                 images: [ImageFacts], imagesInUse: Set<String>, networks: [Network], swarm: SwarmFacts,
                 mountPoints: Set<String>, dockerGroupMembers: [String]?, trustedUsers: [String],
-                environment: [String: String], now: Date = Date()) {
+                environment: [String: String], dockerSocket: String = "/var/run/docker.sock", now: Date = Date()) {
         self.info = info; self.version = version; self.daemon = daemon; self.auditRules = auditRules
         self.containers = containers; self.containerScope = containerScope; self.totalContainers = totalContainers
         self.runningContainers = runningContainers; self.images = images; self.imagesInUse = imagesInUse
         self.networks = networks; self.swarm = swarm; self.mountPoints = mountPoints
         self.dockerGroupMembers = dockerGroupMembers; self.trustedUsers = trustedUsers; self.environment = environment
-        self.now = now
+        self.dockerSocket = dockerSocket; self.now = now
     }
 
     /// Offenders among the audited containers, each with the detail `why` gives (nil: not an offender).

@@ -47,7 +47,7 @@ public struct FactGatherer: Sendable {
             networks: try await networksTask, swarm: swarm,
             mountPoints: needs.mountPoints ? ProcFS.mountPoints() : [],
             dockerGroupMembers: needs.groupMembers ? await dockerGroupMembers() : nil,
-            trustedUsers: options.trustedUsers, environment: options.environment)
+            trustedUsers: options.trustedUsers, environment: options.environment, dockerSocket: docker.socketPath)
     }
 
     // MARK: - Daemon configuration
