@@ -173,3 +173,13 @@ import ContsecProtocol
         #expect(st.st_mode & 0o777 == 0o666, "--dry-run after the plugin name must change nothing")
     }
 }
+
+@Suite struct PluginJudgedUsageTests {
+    @Test func argumentsThePluginRejectsAreAUsageError() throws {
+        // The host checks types; iac-scan checks the values (-32602): still the user's mistake, so exit 2.
+        let r = try contsec(["run", "iac-scan", "--dir", Paths.packageRoot + "/examples/insecure-app", "--severity", "urgent", "--no-log"])
+        #expect(r.code == 2, "\(r.stderr)")
+        #expect(r.stderr.contains("plugin iac-scan rejected its arguments"))
+        #expect(r.stderr.contains("unknown severity 'urgent'"))
+    }
+}

@@ -106,6 +106,9 @@ public final class PluginRun: @unchecked Sendable {
             } catch {
                 return .failure(failure(.protocolViolation, "plugin \(name) answered run with an invalid result: \(error)"))
             }
+        case .response(.failure(let e)) where e.code == ErrorCode.invalidParams.rawValue:
+            // The plugin judged the user's arguments (an unknown check id, say): a usage error, not a broken plugin.
+            return .failure(failure(.usage, "plugin \(name) rejected its arguments: \(e.message)", rpc: e))
         case .response(.failure(let e)):
             return .failure(failure(.runError, "plugin \(name) failed: \(e.message)", rpc: e))
         case .closed:
