@@ -37,7 +37,11 @@ enum PluginTestCommand {
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         if target.contains("/") || FileManager.default.fileExists(atPath: target) {
             let path = URL(fileURLWithPath: target, relativeTo: cwd).standardizedFileURL.path
-            guard FileManager.default.fileExists(atPath: path) else { throw NotFound(message: "\(target) does not exist") }
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw NotFound(message: "\(target) does not exist") }
+            if isDir.boolValue && !FileManager.default.fileExists(atPath: path + "/plugin.json") {
+                throw CLIError.usage("\(path) is a folder without plugin.json: name the plugin's executable, or a plugin folder")
+            }
             let found = PluginDiscovery(pluginPaths: [path]).discover()
             if let c = found.plugins.first(where: { $0.source == "--plugin-path" }) { return c }
             if let bad = found.invalid.first(where: { $0.path.hasPrefix(path) }) {

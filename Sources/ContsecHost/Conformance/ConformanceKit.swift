@@ -134,6 +134,10 @@ public final class ConformanceKit: @unchecked Sendable {
         env["CONTSEC_PROTOCOL"] = ProtocolInfo.supportedVersions.first
         env["CONTSEC_WORKSPACE"] = sandbox
         env["CONTSEC_DRY_RUN"] = "1"
+        // The same integrity rule as every exec: the file may have changed since the last check.
+        if let refusal = PluginTrust.refusal(for: candidate, environment: options.environment) {
+            return .failure(CheckFailure(detail: refusal))
+        }
         let session: ConformanceSession
         do {
             session = try ConformanceSession(candidate: candidate, environment: env, audit: audit, check: check)
