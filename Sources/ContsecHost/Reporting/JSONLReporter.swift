@@ -19,17 +19,25 @@ public final class JSONLReporter: IgnoredFindingSink, @unchecked Sendable {
 
     public func receiveIgnored(_ event: Event, reason: String) { write(event, ignored: reason) }
 
+    /// `","plugin":…,"runId":…,"event":"` for the last plugin run seen: encoded once, not per event.
+    private var sourceKey = ("", "")
+    private var sourceBytes: [UInt8] = []
+
     private func write(_ event: Event, ignored: String?) {
+        if sourceKey.0 != event.plugin || sourceKey.1 != event.runId {
+            sourceKey = (event.plugin, event.runId)
+            sourceBytes = Array(#"","plugin":"#.utf8)
+            JSONWriter.writeString(event.plugin, into: &sourceBytes)
+            sourceBytes.append(contentsOf: #","runId":"#.utf8)
+            JSONWriter.writeString(event.runId, into: &sourceBytes)
+            sourceBytes.append(contentsOf: #","event":""#.utf8)
+        }
         out.append { buf in
             buf.append(contentsOf: #"{"seq":"#.utf8)
-            buf.append(contentsOf: String(event.seq).utf8)
+            Self.appendDecimal(event.seq, into: &buf)
             buf.append(contentsOf: #","time":""#.utf8)
             stamp.write(event.time, into: &buf)
-            buf.append(contentsOf: #"","plugin":"#.utf8)
-            JSONWriter.writeString(event.plugin, into: &buf)
-            buf.append(contentsOf: #","runId":"#.utf8)
-            JSONWriter.writeString(event.runId, into: &buf)
-            buf.append(contentsOf: #","event":""#.utf8)
+            buf.append(contentsOf: sourceBytes)
             buf.append(contentsOf: event.kind.name.utf8)
             buf.append(UInt8(ascii: "\""))
             Self.payload(event.kind, into: &buf)
@@ -44,6 +52,23 @@ public final class JSONLReporter: IgnoredFindingSink, @unchecked Sendable {
             flush(at: event.time)
         default:
             if event.time.timeIntervalSince(lastFlush) >= 1 { flush(at: event.time) }
+        }
+    }
+
+    /// Digits of `n` without building a String.
+    static func appendDecimal(_ n: UInt64, into buf: inout [UInt8]) {
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var v = n
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat {
+                d[19 - count] = UInt8(48 + v % 10)
+                v /= 10
+                count += 1
+            } while v > 0
+            buf.append(contentsOf: d[(20 - count)...])
         }
     }
 

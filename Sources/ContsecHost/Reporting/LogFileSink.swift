@@ -69,7 +69,7 @@ public final class LogFileSink: IgnoredFindingSink, @unchecked Sendable {
         if case .finding(let f) = event.kind {
             // The hot path (every finding of every run): written straight into the buffer, field by field.
             line(time: event.time, plugin: event.plugin, runId: event.runId, event: "finding") { buf in
-                buf.append(contentsOf: f.severity.rawValue.uppercased().utf8)
+                buf.append(contentsOf: Self.severityWords[f.severity] ?? [])
                 buf.append(UInt8(ascii: " "))
                 Self.appendSanitized(f.ruleId, limit: 200, into: &buf)
                 buf.append(UInt8(ascii: " "))
@@ -101,17 +101,25 @@ public final class LogFileSink: IgnoredFindingSink, @unchecked Sendable {
         }
     }
 
+    /// ` [<plugin> <run-id>] ` for the last plugin run seen: sanitized once, not per line.
+    private var sourceKey = ("", "")
+    private var sourceBytes: [UInt8] = []
+
     /// `<time> [<plugin> <run-id>] <event> <detail>\n`, into the day's file.
     private func line(time: Date, plugin: String, runId: String, event: String, _ detail: (inout [UInt8]) -> Void) {
         let today = stamp.day(time)
         if today != day { rollOver(to: today) }
+        if sourceKey.0 != plugin || sourceKey.1 != runId {
+            sourceKey = (plugin, runId)
+            sourceBytes = Array(" [".utf8)
+            Self.appendSanitized(plugin, limit: 100, into: &sourceBytes)
+            sourceBytes.append(UInt8(ascii: " "))
+            Self.appendSanitized(runId, limit: 100, into: &sourceBytes)
+            sourceBytes.append(contentsOf: "] ".utf8)
+        }
         out.append { buf in
             stamp.write(time, into: &buf)
-            buf.append(contentsOf: " [".utf8)
-            Self.appendSanitized(plugin, limit: 100, into: &buf)
-            buf.append(UInt8(ascii: " "))
-            Self.appendSanitized(runId, limit: 100, into: &buf)
-            buf.append(contentsOf: "] ".utf8)
+            buf.append(contentsOf: sourceBytes)
             buf.append(contentsOf: event.utf8)
             let before = buf.count
             buf.append(UInt8(ascii: " "))
@@ -136,6 +144,8 @@ public final class LogFileSink: IgnoredFindingSink, @unchecked Sendable {
     }
 
     public func finish() { out.flush() }
+
+    static let severityWords: [Severity: [UInt8]] = Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0, Array($0.rawValue.uppercased().utf8)) })
 
     /// What one event says in the log. Findings: rule, severity, target and title only.
     static func detail(_ kind: EventKind) -> String {

@@ -13,7 +13,8 @@ public final class SARIFReporter: EventSink, @unchecked Sendable {
     /// The project's home, for `tool.driver.informationUri` (the namespace of contsec's own JSON Schemas).
     public static let informationUri = "https://contsec.dev/"
     public static let schemaURI = "https://json.schemastore.org/sarif-2.1.0.json"
-    /// Notifications kept per invocation: a plugin that floods warnings does not flood the report.
+    /// Notifications kept per invocation (the failure and the results cap are always added): a plugin that floods
+    /// warnings does not flood the report.
     static let maxNotifications = 100
     /// GitHub code scanning's hard limit of results per run.
     public static let maxResultsPerRun = 25_000
@@ -114,7 +115,7 @@ public final class SARIFReporter: EventSink, @unchecked Sendable {
         case .pluginFailed(let f, _):
             let time = stamp.string(event.time)
             run.invocation(event.runId) { $0["executionSuccessful"] = false; $0["endTimeUtc"] = .string(time) }
-            notify(run, event.runId, level: "error", "\(f.kind.rawValue): \(f.message)")
+            notify(run, event.runId, level: "error", "\(f.kind.rawValue): \(f.message)", always: true)
         default: break
         }
     }
@@ -122,7 +123,7 @@ public final class SARIFReporter: EventSink, @unchecked Sendable {
     private func notify(_ run: PluginRunState, _ runId: String, level: String, _ text: String, always: Bool = false) {
         let n = run.notificationCounts[runId, default: 0]
         run.notificationCounts[runId] = n + 1
-        guard n < Self.maxNotifications || level == "error" || always else { return }
+        guard n < Self.maxNotifications || always else { return }
         run.invocation(runId) { inv in
             var list = inv["toolExecutionNotifications"]?.arrayValue ?? []
             list.append(["level": .string(level), "message": ["text": .string(SARIFEncoding.cut(text, 4096))]])
