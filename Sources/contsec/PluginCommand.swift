@@ -6,8 +6,9 @@ import ContsecProtocol
 enum PluginCommand {
     static let usage = """
     Usage:
-      contsec plugin test <executable-or-name> [--format table|json] [--plugin-path PATH]
-          Drive a plugin through the protocol's conformance checks (exit 3 if any fails)
+      contsec plugin test <executable-or-name> [--format table|json] [--plugin-path PATH] [--allow-network]
+          Drive a plugin through the protocol's conformance checks (exit 3 if any fails). The plugin runs
+          in a network namespace of its own when the machine allows it; --allow-network lets it out
       contsec plugin install <executable-or-folder> [--force]
           Copy a plugin into ~/.contsec/plugins/<name>/ with a manifest recording its sha256
       contsec plugin uninstall <name>

@@ -5,7 +5,7 @@ import ContsecProtocol
 /// `contsec plugin test <executable-or-name>`: the conformance kit.
 enum PluginTestCommand {
     static func run(_ args: [String], globals: GlobalOptions) throws -> ExitCode {
-        let p = try PluginCommand.parse(args, valued: ["format", "plugin-path"], switches: ["json", "help"], command: "test")
+        let p = try PluginCommand.parse(args, valued: ["format", "plugin-path"], switches: ["json", "help", "allow-network"], command: "test")
         if p.set.contains("help") {
             print(PluginCommand.usage)
             return .success
@@ -22,7 +22,9 @@ enum PluginTestCommand {
             CLI.printError(refusal)
             return .pluginFailed
         }
-        let kit = ConformanceKit(candidate: candidate)
+        var options = ConformanceOptions()
+        options.isolateNetwork = !p.set.contains("allow-network")
+        let kit = ConformanceKit(candidate: candidate, options: options)
         let live = format == "table" && isatty(1) != 0
         let report = kit.run { r in
             if live { FileHandle.standardError.write(Data("\(r.passed ? "." : "F")".utf8)) }

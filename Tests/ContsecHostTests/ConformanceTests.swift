@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Testing
 @testable import ContsecHost
@@ -131,4 +134,56 @@ import ContsecProtocol
         let m = bad.report["checks"]?.arrayValue?.first { $0["id"] == "manifest" }
         #expect(m?["detail"]?.stringValue?.contains("initialize says 'conf-fixture'") == true)
     }
+
+    @Test func pluginsUnderTestHaveNoNetworkUnlessAllowed() throws {
+        guard geteuid() == 0 else { return }  // a network namespace needs root here
+        let listener = try LoopbackListener()
+        let env = ["CONFORMANCE_CONNECT_PORT": String(listener.port)]
+        let isolated = try Self.runKit(Self.conformanceFixtures + "/contsec-conf-good", env: env)
+        #expect(isolated.report["network"]?.stringValue?.hasPrefix("isolated") == true)
+        #expect(Self.failedChecks(isolated.report).isEmpty)
+        #expect(listener.accepted == 0, "a plugin under test reached 127.0.0.1:\(listener.port)")
+        let r = try contsec(["plugin", "test", "--allow-network", Self.conformanceFixtures + "/contsec-conf-good", "--format", "json"],
+                            env: env, timeout: 240)
+        #expect(r.json?["network"] == "not isolated (--allow-network)")
+        #expect(listener.accepted > 0)
+    }
+}
+
+/// A TCP listener on 127.0.0.1 that counts connections.
+final class LoopbackListener: @unchecked Sendable {
+    let fd: Int32
+    let port: UInt16
+    private let lock = NSLock()
+    private var count = 0
+
+    var accepted: Int { lock.lock(); defer { lock.unlock() }; return count }
+
+    init() throws {
+        let s = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &addr) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
+                bind(s, sa, len) == 0 && listen(s, 16) == 0 && getsockname(s, sa, &len) == 0
+            }
+        }
+        guard ok else { close(s); throw TestFailure("cannot listen on 127.0.0.1") }
+        fd = s
+        port = UInt16(bigEndian: addr.sin_port)
+        let t = Thread { [self] in
+            while true {
+                let c = accept(fd, nil, nil)
+                if c < 0 { return }
+                close(c)
+                lock.lock(); count += 1; lock.unlock()
+            }
+        }
+        t.start()
+    }
+
+    deinit { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
 }

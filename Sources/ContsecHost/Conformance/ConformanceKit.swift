@@ -19,6 +19,8 @@ public struct ConformanceOptions: Sendable {
     public var environment: [String: String] = ProcessInfo.processInfo.environment
     /// nil: ``SchemaLocator`` finds them.
     public var schemaFolder: String?
+    /// Run the plugin in a network namespace of its own when the machine allows it (see ``NetworkIsolation``).
+    public var isolateNetwork = true
 
     public init() {}
 }
@@ -40,6 +42,10 @@ public final class ConformanceKit: @unchecked Sendable {
     /// Scratch workspace; its sub-folder named `probe` tests non-ASCII paths.
     let sandbox: String
     static let probe = "ü漢字🙂"
+    /// Put before the plugin's path on every start: empty, or `unshare --net --`.
+    let launcher: [String]
+    /// How the plugin's network was handled, for the report.
+    let network: String
     var pluginName: String?
 
     public init(candidate: PluginCandidate, options: ConformanceOptions = ConformanceOptions()) {
@@ -59,6 +65,15 @@ public final class ConformanceKit: @unchecked Sendable {
         }
         audit = MessageAudit(schemas: schemas)
         schemaProblem = problem
+        if options.isolateNetwork {
+            switch NetworkIsolation.launcher() {
+            case .success(let l): launcher = l; network = "isolated (own network namespace: no TCP/IP, unix sockets work)"
+            case .failure(let why): launcher = []; network = "not isolated: \(why.description)"
+            }
+        } else {
+            launcher = []
+            network = "not isolated (--allow-network)"
+        }
         sandbox = NSTemporaryDirectory() + "contsec-conformance-\(UUID().uuidString.prefix(8))"
         try? FileManager.default.createDirectory(atPath: sandbox + "/" + Self.probe, withIntermediateDirectories: true)
     }
@@ -98,7 +113,7 @@ public final class ConformanceKit: @unchecked Sendable {
             results.append(r)
             progress?(r)
         }
-        return ConformanceReport(plugin: pluginName ?? candidate.name, path: candidate.path, checks: results)
+        return ConformanceReport(plugin: pluginName ?? candidate.name, path: candidate.path, network: network, checks: results)
     }
 
     typealias Outcome = Result<(String, Bool), CheckFailure>
@@ -140,7 +155,7 @@ public final class ConformanceKit: @unchecked Sendable {
         }
         let session: ConformanceSession
         do {
-            session = try ConformanceSession(candidate: candidate, environment: env, audit: audit, check: check)
+            session = try ConformanceSession(candidate: candidate, launcher: launcher, environment: env, audit: audit, check: check)
         } catch {
             return .failure(CheckFailure(detail: "cannot start \(candidate.path): \(error)"))
         }

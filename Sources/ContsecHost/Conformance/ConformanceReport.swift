@@ -37,6 +37,8 @@ public struct ConformanceCheckResult: Sendable {
 public struct ConformanceReport: Sendable {
     public var plugin: String
     public var path: String
+    /// Whether the plugin could reach the network while it was tested.
+    public var network: String
     public var checks: [ConformanceCheckResult]
 
     public var passed: Int { checks.filter(\.passed).count }
@@ -46,12 +48,12 @@ public struct ConformanceReport: Sendable {
     public func check(_ id: String) -> ConformanceCheckResult? { checks.first { $0.id == id } }
 
     public var json: JSONValue {
-        ["plugin": .string(plugin), "path": .string(path), "checks": .array(checks.map(\.json)),
+        ["plugin": .string(plugin), "path": .string(path), "network": .string(network), "checks": .array(checks.map(\.json)),
          "passed": .int(passed), "failed": .int(failed)]
     }
 
     public var text: String {
-        var lines = ["Conformance of plugin \(plugin) (\(path))"]
+        var lines = ["Conformance of plugin \(plugin) (\(path)); network: \(network)"]
         let width = checks.map(\.id.count).max() ?? 10
         for c in checks {
             let mark = c.passed ? (c.skipped ? "SKIP" : "PASS") : "FAIL"

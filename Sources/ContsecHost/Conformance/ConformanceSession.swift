@@ -32,8 +32,13 @@ final class ConformanceSession: @unchecked Sendable {
     /// Which method each request id was for, so an answer is checked against the right response schema.
     private var methods: [RequestID: String] = [:]
 
-    init(candidate: PluginCandidate, environment: [String: String], audit: MessageAudit, check: String) throws {
-        process = try PluginProcess(path: candidate.path, environment: environment)
+    /// `launcher` runs the plugin through another program that execs it (same pid), e.g. `unshare --net --`.
+    init(candidate: PluginCandidate, launcher: [String], environment: [String: String], audit: MessageAudit, check: String) throws {
+        if let first = launcher.first {
+            process = try PluginProcess(path: first, arguments: Array(launcher.dropFirst()) + [candidate.path], environment: environment)
+        } else {
+            process = try PluginProcess(path: candidate.path, environment: environment)
+        }
         self.audit = audit
         self.check = check
         let out = Thread { [self] in readStdout() }

@@ -22,6 +22,14 @@ COMMANDS = [{"name": "scan", "description": "Pretend to scan", "default": True, 
     {"name": "count", "type": "int", "default": 1, "description": "Findings to emit"},
     {"name": "strict", "type": "bool", "default": False, "description": "A switch"}]}]
 
+# Tests of the kit's network isolation: try a loopback connection at start-up; the test counts what arrives.
+if os.environ.get("CONFORMANCE_CONNECT_PORT"):
+    import socket
+    try:
+        socket.create_connection(("127.0.0.1", int(os.environ["CONFORMANCE_CONNECT_PORT"])), timeout=0.5).close()
+    except OSError:
+        pass
+
 if BREAK == "stdout-clean":
     OUT.write(b"conformance fixture starting up\n")
     OUT.flush()
