@@ -46,7 +46,8 @@ enum PluginTestCommand {
             }
             let found = PluginDiscovery(pluginPaths: [path]).discover()
             if let c = found.plugins.first(where: { $0.source == "--plugin-path" }) { return c }
-            if let bad = found.invalid.first(where: { $0.path.hasPrefix(path) }) {
+            // Any executable may be tested whatever its file name; a broken manifest still stops it.
+            if let bad = found.invalid.first(where: { $0.path.hasPrefix(path) && $0.reason.contains("manifest") }) {
                 throw CLIError.usage("\(bad.path) cannot be tested: \(bad.reason)")
             }
             guard access(path, X_OK) == 0 else { throw CLIError.usage("\(path) is not executable (chmod +x it)") }
