@@ -44,6 +44,10 @@ public struct FrameSplitter {
                     discarded = pending.count + rest
                     pending = []
                 } else {
+                    // Grow toward the cap, never past it: doubling would reserve up to twice the cap.
+                    if pending.capacity < pending.count + rest {
+                        pending.reserveCapacity(min(maxFrameBytes, max(pending.count * 2, pending.count + rest)))
+                    }
                     pending.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[start..<n]))
                 }
                 return

@@ -30,20 +30,20 @@ import ContsecProtocol
         #expect(r.invalid.contains { $0.path.hasSuffix("contsec-noexec") && $0.reason.contains("not executable") })
     }
 
-    @Test func listingExecutesNothing() throws {
+    @Test func listingExecutesNothing() async throws {
         let dir = try temporaryFolder("disc-exec")
         try makePlugin(dir, "tripwire")
         let marker = dir + "/executed"
-        let r = try contsec(["plugins", "--json", "--plugin-path", dir], env: ["MARKER_FILE": marker])
+        let r = try await contsec(["plugins", "--json", "--plugin-path", dir], env: ["MARKER_FILE": marker])
         #expect(r.code == 0)
         #expect(r.json?["plugins"]?.arrayValue?.contains { $0["name"] == "tripwire" } == true)
         #expect(!FileManager.default.fileExists(atPath: marker))
     }
 
-    @Test func pluginsCommandShowsShadowing() throws {
+    @Test func pluginsCommandShowsShadowing() async throws {
         let dir = try temporaryFolder("disc-shadow")
         try FileManager.default.copyItem(atPath: Paths.products + "/contsec-noop", toPath: dir + "/contsec-noop")
-        let r = try contsec(["plugins", "--plugin-path", dir])
+        let r = try await contsec(["plugins", "--plugin-path", dir])
         #expect(r.stdout.contains("noop"))
         #expect(r.stdout.contains("shadowed: \(Paths.products)/contsec-noop (beside contsec) — hidden by \(dir)/contsec-noop"))
     }

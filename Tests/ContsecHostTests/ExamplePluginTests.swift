@@ -6,12 +6,12 @@ import ContsecProtocol
 @Suite struct ExamplePluginTests {
     let examples = Paths.packageRoot + "/sdk-protocol/examples"
 
-    @Test func pythonPluginFindingsReachTheReport() throws {
+    @Test func pythonPluginFindingsReachTheReport() async throws {
         let dir = try temporaryFolder("py-example")
         let open = dir + "/world-writable.txt"
         #expect(FileManager.default.createFile(atPath: open, contents: Data("x".utf8)))
         chmod(open, 0o666)
-        let r = try contsec(["run", "file-perms", "--plugin-path", examples + "/python-file-perms", "--dir", dir,
+        let r = try await contsec(["run", "file-perms", "--plugin-path", examples + "/python-file-perms", "--dir", dir,
                              "--format", "json", "--no-log"])
         #expect(r.code == 0, "\(r.stderr)")
         let f = findings(r.json)
@@ -19,14 +19,14 @@ import ContsecProtocol
         #expect(pluginEntry(r.json, "file-perms")?["status"] == "ok")
     }
 
-    @Test func shPluginFindingsReachTheReport() throws {
-        let r = try contsec(["run", "sh-hello", "--plugin-path", examples + "/sh-hello", "--format", "json", "--no-log"])
+    @Test func shPluginFindingsReachTheReport() async throws {
+        let r = try await contsec(["run", "sh-hello", "--plugin-path", examples + "/sh-hello", "--format", "json", "--no-log"])
         #expect(r.code == 0, "\(r.stderr)")
         #expect(findings(r.json).contains { $0["ruleId"] == "SH-000" })
     }
 
-    @Test func pluginDyingBeforeTheHandshakeIsReportedWithItsStderr() throws {
-        let r = try contsec(["run", "early", "--plugin-path", Paths.fixture("contsec-early"), "--no-log"])
+    @Test func pluginDyingBeforeTheHandshakeIsReportedWithItsStderr() async throws {
+        let r = try await contsec(["run", "early", "--plugin-path", Paths.fixture("contsec-early"), "--no-log"])
         #expect(r.code == 3)
         #expect(r.stderr.contains("plugin early exited during the handshake (exited with status 2)"))
         #expect(r.stderr.contains("cannot read /etc/early.conf"))

@@ -5,43 +5,43 @@ import ContsecProtocol
 
 /// `--fail-on`, `--max-findings` and exit-code precedence, end to end with the real binary and the testkit plugin.
 @Suite struct GateTests {
-    @Test func failOnHighTripsOnAHighFindingAndNotOnAMediumOne() throws {
-        let high = try contsec(["run", "testkit", "--findings", "2", "--severity", "high", "--fail-on", "high", "--format", "json", "--no-log"])
+    @Test func failOnHighTripsOnAHighFindingAndNotOnAMediumOne() async throws {
+        let high = try await contsec(["run", "testkit", "--findings", "2", "--severity", "high", "--fail-on", "high", "--format", "json", "--no-log"])
         #expect(high.code == 1, "\(high.stderr)")
         #expect(high.stderr.contains("gate tripped: 2 findings at or above high (high 2); --fail-on high"))
         #expect(high.json?["gate"]?["tripped"] == true)
         #expect(high.json?["gate"]?["failOn"] == "high")
 
-        let medium = try contsec(["run", "testkit", "--findings", "2", "--severity", "medium", "--fail-on", "high", "--format", "json", "--no-log"])
+        let medium = try await contsec(["run", "testkit", "--findings", "2", "--severity", "medium", "--fail-on", "high", "--format", "json", "--no-log"])
         #expect(medium.code == 0, "\(medium.stderr)")
         #expect(!medium.stderr.contains("gate tripped"))
         #expect(medium.json?["gate"]?["tripped"] == false)
         #expect(medium.json?["gate"]?["reasons"] == [])
 
-        let critical = try contsec(["run", "testkit", "--findings", "1", "--severity", "critical", "--fail-on", "HIGH", "--no-log"])
+        let critical = try await contsec(["run", "testkit", "--findings", "1", "--severity", "critical", "--fail-on", "HIGH", "--no-log"])
         #expect(critical.code == 1)  // at or above; any letter case
     }
 
-    @Test func maxFindingsTripsOnlyAboveTheLimit() throws {
-        let at = try contsec(["run", "testkit", "--findings", "3", "--max-findings", "3", "--no-log"])
+    @Test func maxFindingsTripsOnlyAboveTheLimit() async throws {
+        let at = try await contsec(["run", "testkit", "--findings", "3", "--max-findings", "3", "--no-log"])
         #expect(at.code == 0, "\(at.stderr)")
-        let over = try contsec(["run", "testkit", "--findings", "4", "--max-findings", "3", "--format", "json", "--no-log"])
+        let over = try await contsec(["run", "testkit", "--findings", "4", "--max-findings", "3", "--format", "json", "--no-log"])
         #expect(over.code == 1)
         #expect(over.stderr.contains("4 findings, more than --max-findings 3"))
         #expect(over.json?["gate"]?["maxFindings"] == 3)
     }
 
-    @Test func badGateValuesAreUsageErrors() throws {
-        let sev = try contsec(["run", "testkit", "--fail-on", "urgent", "--no-log"])
+    @Test func badGateValuesAreUsageErrors() async throws {
+        let sev = try await contsec(["run", "testkit", "--fail-on", "urgent", "--no-log"])
         #expect(sev.code == 2)
         #expect(sev.stderr.contains("--fail-on expects one of critical, high, medium, low, info, unknown, got 'urgent'"))
-        let n = try contsec(["run", "testkit", "--max-findings", "-1", "--no-log"])
+        let n = try await contsec(["run", "testkit", "--max-findings", "-1", "--no-log"])
         #expect(n.code == 2)
         #expect(n.stderr.contains("--max-findings expects a whole number"))
     }
 
-    @Test func aFailedPluginBeatsATrippedGate() throws {
-        let r = try contsec(["run", "testkit", "--findings", "2", "--severity", "critical", "--crash", "exit", "--fail-on", "high",
+    @Test func aFailedPluginBeatsATrippedGate() async throws {
+        let r = try await contsec(["run", "testkit", "--findings", "2", "--severity", "critical", "--crash", "exit", "--fail-on", "high",
                              "--format", "json", "--no-log"])
         #expect(r.code == 3, "\(r.stderr)")
         #expect(r.json?["gate"]?["tripped"] == true)  // the verdict is still reported

@@ -39,11 +39,11 @@ import ContsecProtocol
         #expect(list.match(neither) == nil)  // exact ids only: TK-1 does not match TK-10
     }
 
-    @Test func expiredEntryIgnoresNothingAndUnexpiredOneIgnoresEndToEnd() throws {
+    @Test func expiredEntryIgnoresNothingAndUnexpiredOneIgnoresEndToEnd() async throws {
         let ws = try temporaryFolder("ignore")
         // testkit's finding i has rule TK-(i % 10) and fingerprint tk-i.
         try "TK-1 exp:2999-12-31\nTK-2 exp:2020-01-01\ntk-3\n".write(toFile: ws + "/.contsecignore", atomically: true, encoding: .utf8)
-        let r = try contsec(["run", "testkit", "--findings", "4", "--severity", "high", "--fail-on", "high", "--format", "json", "--no-log"], cwd: ws)
+        let r = try await contsec(["run", "testkit", "--findings", "4", "--severity", "high", "--fail-on", "high", "--format", "json", "--no-log"], cwd: ws)
         #expect(r.code == 1, "\(r.stderr)")
         #expect(r.stderr.contains("warning: \(ws)/.contsecignore:2: the ignore entry for TK-2 expired on 2020-01-01; it no longer ignores anything"))
         let ignored = r.json?["ignored"]?.arrayValue ?? []
@@ -56,17 +56,17 @@ import ContsecProtocol
         #expect(r.stderr.contains("gate tripped: 2 findings at or above high"))
     }
 
-    @Test func ignoringEveryTrippingFindingKeepsTheGateClosed() throws {
+    @Test func ignoringEveryTrippingFindingKeepsTheGateClosed() async throws {
         let ws = try temporaryFolder("ignore-all")
         try "TK-0\nTK-1\n".write(toFile: ws + "/accepted.txt", atomically: true, encoding: .utf8)
-        let r = try contsec(["run", "testkit", "--findings", "2", "--severity", "critical", "--fail-on", "low",
+        let r = try await contsec(["run", "testkit", "--findings", "2", "--severity", "critical", "--fail-on", "low",
                              "--ignorefile", "accepted.txt", "--no-log"], cwd: ws)
         #expect(r.code == 0, "\(r.stderr)")
         #expect(r.stdout.contains("Total: no findings, 0 actions, 2 ignored"))
     }
 
-    @Test func aMissingIgnorefileTheUserNamedIsAUsageError() throws {
-        let r = try contsec(["run", "testkit", "--ignorefile", "/nonexistent/ignore", "--no-log"])
+    @Test func aMissingIgnorefileTheUserNamedIsAUsageError() async throws {
+        let r = try await contsec(["run", "testkit", "--ignorefile", "/nonexistent/ignore", "--no-log"])
         #expect(r.code == 2)
         #expect(r.stderr.contains("cannot read the ignore file /nonexistent/ignore: no such file"))
     }

@@ -19,9 +19,9 @@ import ContsecProtocol
         return stat(path, &st) == 0 ? st.st_mode & 0o777 : 0
     }
 
-    @Test func theLogGetsTheEventsAndThePluginsStderr() throws {
+    @Test func theLogGetsTheEventsAndThePluginsStderr() async throws {
         let ws = try temporaryFolder("log")
-        let r = try contsec(["run", "testkit", "--findings", "2", "--severity", "high", "--stderr-lines", "3"], cwd: ws)
+        let r = try await contsec(["run", "testkit", "--findings", "2", "--severity", "high", "--stderr-lines", "3"], cwd: ws)
         #expect(r.code == 0, "\(r.stderr)")
         let path = ws + "/logs/security/container-security-\(today()).log"
         let text = try readText(path)
@@ -40,54 +40,54 @@ import ContsecProtocol
         #expect(mode(ws + "/logs") == 0o750)
 
         // Appended, not replaced: a second run adds its own lines.
-        _ = try contsec(["run", "testkit", "--findings", "1"], cwd: ws)
+        _ = try await contsec(["run", "testkit", "--findings", "1"], cwd: ws)
         let again = try readText(path).split(separator: "\n")
         #expect(again.count > lines.count)
         #expect(Set(again.compactMap { $0.split(separator: " ").dropFirst(2).first }).count == 2)  // two run ids
     }
 
-    @Test func logDirMovesItAndNoLogTurnsItOff() throws {
+    @Test func logDirMovesItAndNoLogTurnsItOff() async throws {
         let ws = try temporaryFolder("log-dir")
         let elsewhere = ws + "/elsewhere/deep"
-        let r = try contsec(["run", "testkit", "--findings", "1", "--log-dir", elsewhere], cwd: ws)
+        let r = try await contsec(["run", "testkit", "--findings", "1", "--log-dir", elsewhere], cwd: ws)
         #expect(r.code == 0, "\(r.stderr)")
         #expect(FileManager.default.fileExists(atPath: elsewhere + "/container-security-\(today()).log"))
         #expect(!FileManager.default.fileExists(atPath: ws + "/logs"))
 
         let off = try temporaryFolder("no-log")
-        let n = try contsec(["run", "testkit", "--findings", "1", "--no-log"], cwd: off)
+        let n = try await contsec(["run", "testkit", "--findings", "1", "--no-log"], cwd: off)
         #expect(n.code == 0)
         #expect(!FileManager.default.fileExists(atPath: off + "/logs"))
     }
 
-    @Test func anUnwritableDefaultLogWarnsButANamedOneIsAnError() throws {
+    @Test func anUnwritableDefaultLogWarnsButANamedOneIsAnError() async throws {
         let ws = try temporaryFolder("log-blocked")
         try "not a folder".write(toFile: ws + "/logs", atomically: true, encoding: .utf8)
-        let r = try contsec(["run", "testkit", "--findings", "1"], cwd: ws)
+        let r = try await contsec(["run", "testkit", "--findings", "1"], cwd: ws)
         #expect(r.code == 0, "\(r.stderr)")
         #expect(r.stderr.contains("warning: no log file: cannot create the log folder \(ws)/logs/security"))
         #expect(r.stdout.contains("Total: 1 finding"))
 
-        let named = try contsec(["run", "testkit", "--findings", "1", "--log-dir", ws + "/logs/x"], cwd: ws)
+        let named = try await contsec(["run", "testkit", "--findings", "1", "--log-dir", ws + "/logs/x"], cwd: ws)
         #expect(named.code == 2)
         #expect(named.stderr.contains("--log-dir"))
     }
 
-    @Test func aSymlinkPlantedAtTheLogPathIsNotFollowed() throws {
+    @Test func aSymlinkPlantedAtTheLogPathIsNotFollowed() async throws {
         let ws = try temporaryFolder("log-symlink")
         try FileManager.default.createDirectory(atPath: ws + "/logs/security", withIntermediateDirectories: true)
         let victim = ws + "/victim"
         try "keep me\n".write(toFile: victim, atomically: true, encoding: .utf8)
         try FileManager.default.createSymbolicLink(atPath: ws + "/logs/security/container-security-\(today()).log", withDestinationPath: victim)
-        let r = try contsec(["run", "testkit", "--findings", "1"], cwd: ws)
+        let r = try await contsec(["run", "testkit", "--findings", "1"], cwd: ws)
         #expect(r.code == 0)
         #expect(r.stderr.contains("warning: no log file"))
         #expect(try readText(victim) == "keep me\n")
     }
 
-    @Test func aPluginThatFailsTheHandshakeIsStillReportedAndLogged() throws {
+    @Test func aPluginThatFailsTheHandshakeIsStillReportedAndLogged() async throws {
         let ws = try temporaryFolder("log-handshake")
-        let r = try contsec(["run", "oldproto", "--plugin-path", Paths.fixture("contsec-oldproto"), "--format", "json", "--fail-on", "low"], cwd: ws)
+        let r = try await contsec(["run", "oldproto", "--plugin-path", Paths.fixture("contsec-oldproto"), "--format", "json", "--fail-on", "low"], cwd: ws)
         #expect(r.code == 3)
         #expect(r.stderr.contains("plugin oldproto speaks protocol 0.9 only"))
         #expect(pluginEntry(r.json, "oldproto")?["error"]?["kind"] == "version-mismatch")

@@ -5,9 +5,9 @@ import ContsecProtocol
 /// A plugin that sends events with wrong types, an unknown severity and over-long strings between valid ones:
 /// each bad event is rejected with a message naming the field, and every sink still gets the valid events.
 @Suite struct MalformedEventTests {
-    @Test func badEventsAreRejectedClearlyAndDoNotPoisonTheSinks() throws {
+    @Test func badEventsAreRejectedClearlyAndDoNotPoisonTheSinks() async throws {
         let ws = try temporaryFolder("malformed")
-        let r = try contsec(["run", "malformed", "--plugin-path", Paths.fixture("contsec-malformed"),
+        let r = try await contsec(["run", "malformed", "--plugin-path", Paths.fixture("contsec-malformed"),
                              "--format", "json", "--format", "jsonl", "--output", "events.jsonl",
                              "--format", "sarif", "--output", "report.sarif", "--format", "table", "--output", "table.txt"], cwd: ws)
         #expect(r.code == 3)  // a protocol violation fails the run

@@ -26,22 +26,22 @@ import ContsecProtocol
         #expect(throws: CLIError.self) { try twice.add(format: "xml") }
     }
 
-    @Test func twoReportsOnStdoutOrInOneFileAreRefused() throws {
+    @Test func twoReportsOnStdoutOrInOneFileAreRefused() async throws {
         let ws = try temporaryFolder("formats")
-        let both = try contsec(["run", "testkit", "--format", "json", "--format", "sarif", "--no-log"], cwd: ws)
+        let both = try await contsec(["run", "testkit", "--format", "json", "--format", "sarif", "--no-log"], cwd: ws)
         #expect(both.code == 2)
         #expect(both.stderr.contains("json and sarif would both write to stdout"))
-        let same = try contsec(["run", "testkit", "--format", "json", "--output", "x", "--format", "sarif", "--output", "x", "--no-log"], cwd: ws)
+        let same = try await contsec(["run", "testkit", "--format", "json", "--output", "x", "--format", "sarif", "--output", "x", "--no-log"], cwd: ws)
         #expect(same.code == 2)
         #expect(same.stderr.contains("two reports would write the same --output file"))
-        let unknown = try contsec(["run", "testkit", "--format", "xml"], cwd: ws)
+        let unknown = try await contsec(["run", "testkit", "--format", "xml"], cwd: ws)
         #expect(unknown.code == 2)
         #expect(unknown.stderr.contains("--format must be one of table, json, jsonl, sarif, got 'xml'"))
     }
 
-    @Test func oneRunWritesEveryFormatAtOnce() throws {
+    @Test func oneRunWritesEveryFormatAtOnce() async throws {
         let ws = try temporaryFolder("all-formats")
-        let r = try contsec(["run", "testkit", "--findings", "3", "--severity", "high",
+        let r = try await contsec(["run", "testkit", "--findings", "3", "--severity", "high",
                              "--format", "json", "--output", "r.json", "--format", "jsonl", "--output", "r.jsonl",
                              "--format", "sarif", "--output", "r.sarif", "--format", "table"], cwd: ws)
         #expect(r.code == 0, "\(r.stderr)")
@@ -78,9 +78,9 @@ import ContsecProtocol
         #expect(problems.contains { $0.contains("no partialFingerprints") })
     }
 
-    @Test func sarifFromALargeScanStaysWithinGitHubsLimit() throws {
+    @Test func sarifFromALargeScanStaysWithinGitHubsLimit() async throws {
         let ws = try temporaryFolder("sarif-large")
-        let r = try contsec(["run", "testkit", "--findings", "25003", "--severity", "high", "--format", "sarif", "--output", "r.sarif",
+        let r = try await contsec(["run", "testkit", "--findings", "25003", "--severity", "high", "--format", "sarif", "--output", "r.sarif",
                              "--format", "json", "--output", "r.json", "--no-log"], cwd: ws)
         #expect(r.code == 0, "\(r.stderr)")
         let sarif = try JSONParser.parse(try readText(ws + "/r.sarif"))

@@ -29,9 +29,28 @@ struct CommandResult {
     var json: JSONValue? { try? JSONParser.parse(stdout) }
 }
 
-/// Runs contsec with a clean plugin search path: only what the test names, plus the built products.
+/// Runs contsec on a thread of its own, so a test that waits for it does not hold one of Swift Testing's few
+/// cooperative threads (on 2 cores, blocking tests starve every other test and skew their timings).
 @discardableResult
 func contsec(_ args: [String], env extra: [String: String] = [:], interruptAfter: TimeInterval? = nil,
+             timeout: TimeInterval = 60, cwd: String? = nil) async throws -> CommandResult {
+    try await withCheckedThrowingContinuation { (c: CheckedContinuation<CommandResult, Error>) in
+        let t = Thread {
+            c.resume(with: Result { try contsecBlocking(args, env: extra, interruptAfter: interruptAfter, timeout: timeout, cwd: cwd) })
+        }
+        t.start()
+    }
+}
+
+/// The same, blocking the caller: for tests that are not async.
+@discardableResult
+func contsec(_ args: [String], env extra: [String: String] = [:], interruptAfter: TimeInterval? = nil,
+             timeout: TimeInterval = 60, cwd: String? = nil) throws -> CommandResult {
+    try contsecBlocking(args, env: extra, interruptAfter: interruptAfter, timeout: timeout, cwd: cwd)
+}
+
+/// Runs contsec with a clean plugin search path: only what the test names, plus the built products.
+private func contsecBlocking(_ args: [String], env extra: [String: String] = [:], interruptAfter: TimeInterval? = nil,
              timeout: TimeInterval = 60, cwd: String? = nil) throws -> CommandResult {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: Paths.contsec)
@@ -78,17 +97,52 @@ struct TestFailure: Error, CustomStringConvertible {
     init(_ d: String) { description = d }
 }
 
-/// Processes whose command line contains `needle`, from /proc.
-func processes(matching needle: String) -> [Int32] {
+/// Live processes whose environment holds `CONTSEC_TEST_TAG=<tag>`: the host passes its environment to plugins,
+/// and plugins to their children, so this finds everything one test started and nothing another test did.
+func processes(taggedWith tag: String) -> [Int32] {
+    let needle = Array("CONTSEC_TEST_TAG=\(tag)".utf8)
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
     return entries.compactMap { e -> Int32? in
         guard let pid = Int32(e), pid != getpid(),
-              let raw = FileManager.default.contents(atPath: "/proc/\(e)/cmdline") else { return nil }
-        let cmd = String(decoding: raw.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
-        // A zombie has an empty cmdline; only live processes count here.
-        return cmd.contains(needle) ? pid : nil
+              let raw = FileManager.default.contents(atPath: "/proc/\(e)/environ") else { return nil }
+        let vars = raw.split(separator: 0)
+        return vars.contains { Array($0) == needle } ? pid : nil
     }
 }
+
+/// Runs contsec and returns its exit code, stderr and its own peak RSS (KiB) from wait4, which, unlike
+/// RUSAGE_CHILDREN, is this one process's figure whatever else the tests run at the same time.
+func contsecPeakRSS(_ args: [String]) async throws -> (code: Int32, stderr: String, peakKiB: Int) {
+    try await withCheckedThrowingContinuation { (c: CheckedContinuation<(code: Int32, stderr: String, peakKiB: Int), Error>) in
+        Thread {
+            c.resume(with: Result {
+                let errPath = NSTemporaryDirectory() + "contsec-rss-\(UUID().uuidString)"
+                defer { unlink(errPath) }
+                var actions = posix_spawn_file_actions_t()
+                posix_spawn_file_actions_init(&actions)
+                defer { posix_spawn_file_actions_destroy(&actions) }
+                posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+                posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+                posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+                let argv = ([Paths.contsec] + args).map { strdup($0) } + [nil]
+                var env = ProcessInfo.processInfo.environment
+                env["PATH"] = "/usr/bin:/bin"
+                let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+                defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+                var pid: pid_t = 0
+                guard posix_spawn(&pid, Paths.contsec, &actions, nil, argv, envp) == 0 else { throw TestFailure("cannot start contsec") }
+                var status: Int32 = 0
+                var usage = rusage()
+                while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+                let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+                return ((status >> 8) & 0xFF, err, usage.ru_maxrss)
+            })
+        }.start()
+    }
+}
+
+/// A tag unique to one test, for `processes(taggedWith:)`.
+func testTag() -> String { UUID().uuidString }
 
 /// Findings in a contsec JSON report.
 func findings(_ doc: JSONValue?) -> [JSONValue] {
