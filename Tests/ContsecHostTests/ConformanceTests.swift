@@ -8,7 +8,8 @@ import ContsecProtocol
 
 /// `contsec plugin test`: every plugin this repository ships passes; each deliberately broken fixture fails the
 /// check it breaks, and only that one (Fixtures/conformance/conformance_base.py).
-@Suite struct ConformanceTests {
+/// Serialized: each case starts a dozen processes, and other suites measure timings on the same two cores.
+@Suite(.serialized) struct ConformanceTests {
     static let conformanceFixtures = Paths.fixtures + "/conformance"
 
     /// Every plugin built beside contsec, every example in sdk-protocol/examples, and the correct fixture.
