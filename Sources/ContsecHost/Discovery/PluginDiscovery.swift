@@ -100,13 +100,14 @@ public struct PluginDiscovery: Sendable {
         for (dir, source) in searchDirs {
             var isDir: ObjCBool = false
             guard fm.fileExists(atPath: dir, isDirectory: &isDir) else { continue }
+            let named = source == "--plugin-path" || source == "CONTSEC_PLUGIN_PATH"
             if !isDir.boolValue {
                 // A --plugin-path may name the executable itself.
-                add(bareExecutable(dir, source: source, direct: true), source: source)
+                if named { add(bareExecutable(dir, source: source, direct: true), source: source) }
                 continue
             }
             // A --plugin-path may name a plugin folder (one with a plugin.json).
-            if source != "PATH" && fm.fileExists(atPath: dir + "/plugin.json") {
+            if named && fm.fileExists(atPath: dir + "/plugin.json") {
                 add(pluginFolder(dir, source: source), source: source)
                 continue
             }
