@@ -15,6 +15,10 @@ python3 - "$BIN" "$N" "$OUT" <<'PY'
 import json, os, resource, subprocess, sys, time
 bin_dir, n, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 jsonl = os.path.join(out, "events.jsonl")
+report = os.path.join(out, "report.json")
+# JSONL is the stream measured; a JSON report beside it would cost as much again, so the host's own peak RSS
+# (VmHWM, see HostResources.swift) comes from a second, small run's report only when asked: here ru_maxrss of the
+# host is used, as Python starts it with fork/exec (no inherited high-water mark).
 cmd = [f"{bin_dir}/contsec", "run", "testkit", "--findings", str(n), "--format", "jsonl", "--output", jsonl, "--no-log"]
 t = time.perf_counter()
 rc = subprocess.run(cmd, stdout=subprocess.DEVNULL).returncode

@@ -10,7 +10,9 @@ bash scripts/test-env.sh
 # Build output is long on a fresh machine: keep errors and warnings, drop the progress lines.
 swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] ' || true
 swift build --build-tests >/dev/null  # cheap when up to date; its exit code is the one that counts
-swift test --skip-build
+# Serially: several suites time real processes (kill ladders, parallel workflow steps), and on a 2-core machine
+# tests that block a thread would otherwise skew the timings of the rest.
+swift test --skip-build --no-parallel
 
 python3 -m unittest discover -s sdk-protocol/tests -v
 

@@ -110,37 +110,6 @@ func processes(taggedWith tag: String) -> [Int32] {
     }
 }
 
-/// Runs contsec and returns its exit code, stderr and its own peak RSS (KiB) from wait4, which, unlike
-/// RUSAGE_CHILDREN, is this one process's figure whatever else the tests run at the same time.
-func contsecPeakRSS(_ args: [String]) async throws -> (code: Int32, stderr: String, peakKiB: Int) {
-    try await withCheckedThrowingContinuation { (c: CheckedContinuation<(code: Int32, stderr: String, peakKiB: Int), Error>) in
-        Thread {
-            c.resume(with: Result {
-                let errPath = NSTemporaryDirectory() + "contsec-rss-\(UUID().uuidString)"
-                defer { unlink(errPath) }
-                var actions = posix_spawn_file_actions_t()
-                posix_spawn_file_actions_init(&actions)
-                defer { posix_spawn_file_actions_destroy(&actions) }
-                posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-                posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-                posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-                let argv = ([Paths.contsec] + args).map { strdup($0) } + [nil]
-                var env = ProcessInfo.processInfo.environment
-                env["PATH"] = "/usr/bin:/bin"
-                let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-                defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
-                var pid: pid_t = 0
-                guard posix_spawn(&pid, Paths.contsec, &actions, nil, argv, envp) == 0 else { throw TestFailure("cannot start contsec") }
-                var status: Int32 = 0
-                var usage = rusage()
-                while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
-                let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
-                return ((status >> 8) & 0xFF, err, usage.ru_maxrss)
-            })
-        }.start()
-    }
-}
-
 /// A tag unique to one test, for `processes(taggedWith:)`.
 func testTag() -> String { UUID().uuidString }
 

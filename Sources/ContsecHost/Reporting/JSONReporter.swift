@@ -101,7 +101,8 @@ public final class JSONReporter: IgnoredFindingSink, @unchecked Sendable {
             head.append(UInt8(ascii: ","))
         }
         head.append(UInt8(ascii: "{"))
-        field("contsec", ["version": .string(ContsecVersion.current)])
+        // The host's own peak memory, for benchmarks and for users sizing CI runners.
+        field("contsec", ["version": .string(ContsecVersion.current), "peakRSSKiB": .int(HostResources.peakRSSKiB())])
         field("startedAt", .string(iso.string(from: started)))
         field("finishedAt", .string(iso.string(from: Date())))
         field("plugins", .array(pluginOrder.compactMap { plugins[$0].map(JSONValue.object) }))
