@@ -22,7 +22,6 @@ public final class ScratchDirectory: Sendable {
     /// Deletes the directory and everything in it. Safe to call more than once.
     public func remove() {
         Registry.shared.remove(path)
-        try? FileManager.default.removeItem(atPath: path)
     }
 
     private final class Registry: @unchecked Sendable {
@@ -31,13 +30,25 @@ public final class ScratchDirectory: Sendable {
         private var paths = Set<String>()
 
         private init() {
-            atexit {
-                for path in Registry.shared.drain() { try? FileManager.default.removeItem(atPath: path) }
-            }
+            atexit { Registry.shared.removeAll() }
         }
 
         func add(_ path: String) { lock.lock(); paths.insert(path); lock.unlock() }
-        func remove(_ path: String) { lock.lock(); paths.remove(path); lock.unlock() }
-        func drain() -> Set<String> { lock.lock(); defer { lock.unlock() }; let all = paths; paths = []; return all }
+
+        // Deleting under the lock: when the kit calls exit() while a handler is half-way through deleting, the
+        // atexit hook waits for it instead of racing it (and giving up on a directory emptied beneath it).
+        func remove(_ path: String) {
+            lock.lock()
+            defer { lock.unlock() }
+            try? FileManager.default.removeItem(atPath: path)
+            paths.remove(path)
+        }
+
+        func removeAll() {
+            lock.lock()
+            defer { lock.unlock() }
+            for path in paths { try? FileManager.default.removeItem(atPath: path) }
+            paths = []
+        }
     }
 }
