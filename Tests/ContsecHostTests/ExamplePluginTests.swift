@@ -32,3 +32,29 @@ import ContsecProtocol
         #expect(r.stderr.contains("cannot read /etc/early.conf"))
     }
 }
+
+/// The README's secure deployment workflow, end to end: iac-scan, then trivy-scanner (offline) and cis-bench in
+/// parallel. It needs the test environment (Docker engine, trivy): without it the test says so and stops, except
+/// under CI=true, where a missing piece is a failure.
+@Suite struct SecureDeploymentWorkflowTests {
+    @Test func theExampleWorkflowRunsEveryStep() async throws {
+        let env = ProcessInfo.processInfo.environment
+        let path = env["PATH"] ?? "/usr/bin:/bin"
+        let hasTrivy = path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/trivy") }
+        let hasDocker = FileManager.default.fileExists(atPath: "/var/run/docker.sock")
+        guard hasTrivy && hasDocker else {
+            if env["CI"] == "true" { Issue.record("CI=true but trivy (\(hasTrivy)) or the Docker socket (\(hasDocker)) is missing: run scripts/test-env.sh") }
+            print("skipping the secure deployment workflow: needs trivy and a Docker engine (scripts/test-env.sh)")
+            return
+        }
+        let r = try await contsec(["workflow", Paths.packageRoot + "/examples/workflows/secure-deployment.yaml", "--format", "json", "--no-log"],
+                                  env: ["PATH": path], cwd: Paths.packageRoot)
+        #expect(r.code == 0, "\(r.stderr)")
+        let plugins = r.json?["plugins"]?.arrayValue ?? []
+        #expect(plugins.compactMap { $0["name"]?.stringValue }.sorted() == ["cis-bench", "iac-scan", "trivy-scanner"])
+        #expect(plugins.allSatisfy { $0["status"] == "ok" })
+        #expect(findings(r.json).contains { $0["ruleId"]?.stringValue?.hasPrefix("CS-DF-") == true })
+        #expect(findings(r.json).contains { $0["ruleId"]?.stringValue?.hasPrefix("CIS-") == true })
+        #expect(r.stderr.contains("validate (iac-scan): succeeded"))
+    }
+}
