@@ -106,7 +106,10 @@ public struct FlagMapping {
                 if p.type != .bool { flag += " \(p.allowed.map { $0.joined(separator: "|") } ?? p.type.rawValue.uppercased())" }
                 var text = p.description
                 if p.required { text += " (required)" }
-                if let d = p.default, !d.isNull { text += " (default: \(d.stringValue ?? d.description))" }
+                // A switch that is off unless given needs no "(default: false)".
+                if let d = p.default, !d.isNull, !(p.type == .bool && d == .bool(false)) {
+                    text += " (default: \(d.stringValue ?? d.description))"
+                }
                 if p.type == .list { text += " (repeat or comma-separate)" }
                 let padded = flag.count < 28 ? flag + String(repeating: " ", count: 28 - flag.count) : flag + "  "
                 lines.append("  \(padded)\(text)")
