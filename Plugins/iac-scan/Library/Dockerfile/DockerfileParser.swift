@@ -1,3 +1,4 @@
+import ContsecProtocol
 /// Parses Dockerfile bytes the way BuildKit's front-end does for the parts rules need: parser
 /// directives, line continuations with the active escape character, comments, JSON and shell forms,
 /// heredocs, flags and stages. Never fails: unknown syntax becomes an instruction rules may ignore.
@@ -164,52 +165,11 @@ public enum DockerfileParser {
     }
 
     /// A JSON array of strings, or nil when the text is not one (then Docker uses the shell form).
+    /// The project's one JSON reader decides, so exec form follows strict JSON as Docker's does.
     static func parseJSONStringArray(_ s: ArraySlice<UInt8>) -> [String]? {
-        var k = s.startIndex
-        func ws() { while k < s.endIndex, s[k] == 0x20 || s[k] == 0x09 || s[k] == 0x0A { k += 1 } }
-        guard k < s.endIndex, s[k] == UInt8(ascii: "[") else { return nil }
-        k += 1
-        var out: [String] = []
-        ws()
-        if k < s.endIndex, s[k] == UInt8(ascii: "]") { k += 1; ws(); return k == s.endIndex ? out : nil }
-        while true {
-            ws()
-            guard k < s.endIndex, s[k] == 0x22 else { return nil }
-            k += 1
-            var str: [UInt8] = []
-            while true {
-                guard k < s.endIndex else { return nil }
-                let c = s[k]
-                if c == 0x22 { k += 1; break }
-                if c == UInt8(ascii: "\\") {
-                    guard k + 1 < s.endIndex else { return nil }
-                    let e = s[k + 1]
-                    k += 2
-                    switch e {
-                    case UInt8(ascii: "n"): str.append(0x0A)
-                    case UInt8(ascii: "t"): str.append(0x09)
-                    case UInt8(ascii: "r"): str.append(0x0D)
-                    case UInt8(ascii: "b"): str.append(0x08)
-                    case UInt8(ascii: "f"): str.append(0x0C)
-                    case UInt8(ascii: "u"):
-                        guard k + 4 <= s.endIndex, let v = UInt32(String(decoding: s[k..<(k + 4)], as: UTF8.self), radix: 16),
-                              let sc = Unicode.Scalar(v) else { return nil }
-                        str.append(contentsOf: Array(String(Character(sc)).utf8))
-                        k += 4
-                    default: str.append(e)
-                    }
-                    continue
-                }
-                str.append(c)
-                k += 1
-            }
-            out.append(String(decoding: str, as: UTF8.self))
-            ws()
-            guard k < s.endIndex else { return nil }
-            if s[k] == UInt8(ascii: ",") { k += 1; continue }
-            if s[k] == UInt8(ascii: "]") { k += 1; ws(); return k == s.endIndex ? out : nil }
-            return nil
-        }
+        guard case .array(let items)? = try? JSONParser.parse(Array(s)) else { return nil }
+        let strings = items.compactMap(\.stringValue)
+        return strings.count == items.count ? strings : nil
     }
 
     struct HeredocMarker {
