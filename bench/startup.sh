@@ -21,7 +21,7 @@ def median_ms(cmd, stdin=subprocess.DEVNULL):
 rows = [
     ("contsec version (bare host start)", [f"{bin_dir}/contsec", "version"]),
     ("contsec-noop, stdin at EOF (bare plugin start)", [f"{bin_dir}/contsec-noop"]),
-    ("contsec run noop (whole run)", [f"{bin_dir}/contsec", "run", "noop", "--format", "json"]),
+    ("contsec run noop --format json (whole run)", [f"{bin_dir}/contsec", "run", "noop", "--format", "json"]),
 ]
 print(f"runs per row: {n}; binaries: {bin_dir}")
 for label, cmd in rows:
