@@ -145,9 +145,4 @@ struct GlobalOptions {
         for w in p.warnings { CLI.printError("warning: \(w)") }
         return p
     }
-
-    /// The sinks to subscribe, for commands that do not read the gate verdict themselves.
-    func reporters() throws -> [EventSink] {
-        [try reportPipeline().sink]
-    }
 }

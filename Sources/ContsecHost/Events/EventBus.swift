@@ -59,12 +59,6 @@ public final class EventBus: @unchecked Sendable {
         cond.unlock()
     }
 
-    /// Number of events published so far.
-    public var count: UInt64 {
-        cond.lock(); defer { cond.unlock() }
-        return nextSeq - 1
-    }
-
     private func deliverLoop() {
         var batch: [Event] = []
         batch.reserveCapacity(capacity)

@@ -33,6 +33,4 @@ public struct RunRecord: Sendable {
     public var failure: PluginFailure?
     public var started: Date
     public var duration: TimeInterval
-
-    public var succeeded: Bool { failure == nil }
 }
