@@ -26,6 +26,8 @@ let package = Package(
         .target(name: "ContainerKit", dependencies: ["ContsecProtocol"]),
         // A YAML reader with line positions, for compose files and Kubernetes manifests.
         .target(name: "YAMLReader"),
+        // Keys, signatures and certificates through the real openssl (plugin-side; never hand-written crypto).
+        .target(name: "CryptoTools", dependencies: ["ContsecProtocol", "ContainerKit"]),
         .executableTarget(name: "contsec", dependencies: ["ContsecHost", "ContsecProtocol"]),
 
         // Plugins: one executable each, product name contsec-<name>.
@@ -44,6 +46,7 @@ let package = Package(
         .testTarget(name: "ContsecHostTests", dependencies: ["ContsecHost", "ContsecProtocol"], exclude: ["Fixtures"]),
         .testTarget(name: "ContainerKitTests", dependencies: ["ContainerKit", "ContsecProtocol"]),
         .testTarget(name: "YAMLReaderTests", dependencies: ["YAMLReader"]),
+        .testTarget(name: "CryptoToolsTests", dependencies: ["CryptoTools", "ContainerKit"]),
         .testTarget(name: "CISBenchTests", dependencies: ["CISBench", "ContainerKit", "ContsecProtocol"]),
         .testTarget(name: "TrivyScannerTests", dependencies: ["TrivyScanner", "ContainerKit", "ContsecProtocol"], exclude: ["Fixtures"]),
         .testTarget(name: "IaCScanTests", dependencies: ["IaCScan", "YAMLReader", "ContsecProtocol"]),

