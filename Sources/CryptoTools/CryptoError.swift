@@ -15,6 +15,8 @@ public enum CryptoError: Error, Sendable, Equatable, CustomStringConvertible, Lo
     case notAKey(path: String, reason: String)
     /// A file could not be read or written.
     case io(path: String, reason: String)
+    /// A value that cannot go into a certificate or request (a malformed DNS name, a validity out of range...).
+    case invalidInput(String)
 
     public var description: String {
         switch self {
@@ -30,6 +32,8 @@ public enum CryptoError: Error, Sendable, Equatable, CustomStringConvertible, Lo
             return "\(path) is not a usable key: \(reason)"
         case .io(let path, let reason):
             return "\(path): \(reason)"
+        case .invalidInput(let message):
+            return message
         }
     }
 
