@@ -1,4 +1,5 @@
 import Foundation
+import ContsecProtocol
 
 /// Percent-encodes a name or ID for use inside a URL path (image references keep their `/` and `:`).
 func pathSegment(_ value: String) -> String {
@@ -127,5 +128,36 @@ extension DockerClient {
     @discardableResult
     public func exportContainer(_ id: String, onChunk: @escaping @Sendable (Data) throws -> Void) async throws -> Int {
         try await streamBlocking("GET", "/containers/\(pathSegment(id))/export", query: [], notFound: (.container, id), onChunk: onChunk)
+    }
+}
+
+// MARK: - Raw JSON forms (every field the engine reports, not only those the typed models know)
+
+extension DockerClient {
+    /// `GET /containers/{id}/json` as raw JSON, for callers that must keep fields the typed `ContainerInspect`
+    /// does not model (re-creating a container with its whole configuration).
+    public func inspectContainerJSON(_ id: String) async throws -> JSONValue {
+        let response = try await send("GET", "/containers/\(pathSegment(id))/json", notFound: (.container, id))
+        return try Self.parseJSON(response.body, what: "container \(id)")
+    }
+
+    /// `POST /containers/create` with a raw body (config fields at the top level, `HostConfig`, `NetworkingConfig`).
+    public func createContainer(name: String? = nil, body: JSONValue) async throws -> ContainerCreateResponse {
+        let response = try await send("POST", "/containers/create", query: [("name", name)],
+                                      body: .json(Data(JSONWriter.bytes(body))),
+                                      notFound: (.image, body["Image"]?.stringValue ?? ""))
+        return try Self.decode(ContainerCreateResponse.self, from: response.body)
+    }
+
+    /// `POST /containers/{id}/rename`. The engine refuses a name another container already has.
+    public func renameContainer(_ id: String, to newName: String) async throws {
+        _ = try await send("POST", "/containers/\(pathSegment(id))/rename", query: [("name", newName)],
+                           notFound: (.container, id))
+    }
+
+    static func parseJSON(_ data: Data, what: String) throws -> JSONValue {
+        do { return try JSONParser.parse([UInt8](data)) } catch {
+            throw DockerError.badResponse("could not read \(what): \(error)")
+        }
     }
 }
