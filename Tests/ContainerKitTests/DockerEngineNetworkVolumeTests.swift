@@ -12,9 +12,12 @@ struct DockerEngineNetworkVolumeTests {
 
     init() throws { docker = try Env.client() }
 
-    /// Removes networks left by an earlier, interrupted run so the fixed subnet is free.
+    /// Removes networks left by an earlier, interrupted run so the fixed subnet is free. Only this suite's own
+    /// (named `contsec-test-net-...` on the fixed subnet): other suites and other engineers' runs create
+    /// `contsec-test` networks at the same time.
     private func removeStaleTestNetworks() async throws {
-        for network in try await docker.listNetworks(filters: ["label": ["contsec-test=1"]]) {
+        for network in try await docker.listNetworks(filters: ["label": ["contsec-test=1"]])
+        where network.name.hasPrefix("contsec-test-net-") && network.ipam?.config?.contains(where: { $0.subnet == Self.subnet }) == true {
             try? await docker.removeNetwork(network.id)
         }
     }
