@@ -24,6 +24,8 @@ let package = Package(
         .target(name: "ContsecHost", dependencies: ["ContsecProtocol", "YAMLReader"]),
         // Plugin-side helpers: Docker Engine API client, tool runner, confined file writer.
         .target(name: "ContainerKit", dependencies: ["ContsecProtocol"]),
+        // A loopback-first, bounded HTTP/1.1 server for exporters and dashboards (Foundation + POSIX sockets).
+        .target(name: "HTTPServer"),
         // A YAML reader with line positions, for compose files and Kubernetes manifests.
         .target(name: "YAMLReader"),
         // Keys, signatures and certificates through the real openssl (plugin-side; never hand-written crypto).
@@ -47,6 +49,7 @@ let package = Package(
         .testTarget(name: "ContainerKitTests", dependencies: ["ContainerKit", "ContsecProtocol"]),
         .testTarget(name: "YAMLReaderTests", dependencies: ["YAMLReader"]),
         .testTarget(name: "CryptoToolsTests", dependencies: ["CryptoTools", "ContainerKit"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "CISBenchTests", dependencies: ["CISBench", "ContainerKit", "ContsecProtocol"]),
         .testTarget(name: "TrivyScannerTests", dependencies: ["TrivyScanner", "ContainerKit", "ContsecProtocol"], exclude: ["Fixtures"]),
         .testTarget(name: "IaCScanTests", dependencies: ["IaCScan", "YAMLReader", "ContsecProtocol"]),
