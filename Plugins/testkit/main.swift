@@ -21,7 +21,19 @@ let params: [ParamSpec] = [
     ParamSpec(name: "file", type: .path, description: "A path argument, echoed in the summary"),
     ParamSpec(name: "sleep-ms", type: .int, default: 0, description: "Work (sleep) this long before finishing, cancellably"),
     ParamSpec(name: "fail", type: .string, description: "Fail the run with this message (error -32015)"),
+    ParamSpec(name: "table-rows", type: .int, default: 0,
+              description: "Return a table result with this many rows (row i: id row-i, n = i, even = i is even)"),
 ]
+
+/// Rows `row-0`…; row 1 (when there) has a note with a newline and an ESC sequence, which text reports must defuse.
+func table(_ rows: Int) -> ResultTable {
+    ResultTable(title: "testkit rows", columns: [.init("id", "ID"), .init("n", "N"), .init("even", "EVEN"), .init("note", "NOTE")],
+                rows: (0..<rows).map { i in
+                    var row: [String: JSONValue] = ["id": .string("row-\(i)"), "n": .int(i), "even": .bool(i % 2 == 0)]
+                    if i == 1 { row["note"] = .string("two\nlines \u{1B}[31mred") }
+                    return row
+                })
+}
 
 func finding(_ i: Int, _ severity: Severity) -> Finding {
     Finding(ruleId: "TK-\(i % 10)", title: "Test finding \(i)", severity: severity, category: .misconfiguration,
@@ -80,5 +92,6 @@ PluginRunner.main(Plugin(
         if let message = a.string("fail") { throw PluginError.failed(message) }
         var summary: [String: JSONValue] = ["emitted": .int(n)]
         if let f = a.path("file") { summary["file"] = .string(f) }
-        return .ok(summary: summary)
+        let rows = a.int("table-rows") ?? 0
+        return .ok(summary: summary, table: rows > 0 ? table(rows) : nil)
     }]))

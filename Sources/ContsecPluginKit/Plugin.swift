@@ -44,16 +44,31 @@ public struct Command: Sendable {
 
 /// How a command ended.
 public enum RunOutcome: Sendable {
-    /// Done; `summary` is free-form and lands in reports.
-    case ok(summary: [String: JSONValue] = [:])
+    /// Done. `summary` is free-form (counts, settings) and lands in reports; `table` is data the command returns
+    /// (a rule list, a catalogue, a matrix) and every report format renders it, the terminal table included.
+    ///
+    /// ```swift
+    /// return .ok(summary: ["count": .int(rules.count)],
+    ///            table: ResultTable(title: "rules", columns: [.init("id", "ID"), .init("title", "TITLE")],
+    ///                               rows: rules.map { ["id": .string($0.id), "title": .string($0.title)] }))
+    /// ```
+    case ok(summary: [String: JSONValue] = [:], table: ResultTable? = nil)
     /// A gate inside the plugin tripped (e.g. `--block-critical`): the host exits with its "gate tripped" code.
-    case gateTripped(message: String, summary: [String: JSONValue] = [:])
+    case gateTripped(message: String, summary: [String: JSONValue] = [:], table: ResultTable? = nil)
 
-    var result: RunResult {
+    /// The `run` result for a session that negotiated `version`: protocol 1.0 has no `table` member, so there the
+    /// table travels inside `summary` (free-form in 1.0) and an older host still reports the data.
+    func result(protocolVersion version: String) -> RunResult {
+        var r: RunResult
         switch self {
-        case .ok(let s): return RunResult(status: .ok, summary: s)
-        case .gateTripped(let m, let s): return RunResult(status: .gateTripped, message: m, summary: s)
+        case .ok(let s, let t): r = RunResult(status: .ok, summary: s, table: t)
+        case .gateTripped(let m, let s, let t): r = RunResult(status: .gateTripped, message: m, summary: s, table: t)
         }
+        if let t = r.table, !ProtocolInfo.supports(.tableResults, version: version) {
+            r.summary["table"] = t.json
+            r.table = nil
+        }
+        return r
     }
 }
 

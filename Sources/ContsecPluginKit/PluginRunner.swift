@@ -31,6 +31,8 @@ final class PluginSession: @unchecked Sendable {
     private var initialized = false
     private var shuttingDown = false
     private var initParams: InitializeParams?
+    /// The protocol version chosen in `initialize`: what the answers may contain depends on it.
+    private var version = "1.0"
     private var maxFrame = ProtocolInfo.defaultMaxMessageBytes
     private var current: (id: RequestID, context: RunContext, task: Task<Void, Never>)?
 
@@ -148,6 +150,7 @@ final class PluginSession: @unchecked Sendable {
         lock.lock()
         initialized = true
         initParams = p
+        self.version = version
         maxFrame = p.limits.maxMessageBytes
         lock.unlock()
         let result = InitializeResult(
@@ -187,6 +190,7 @@ final class PluginSession: @unchecked Sendable {
             return reply(id, .failure(RPCError(.invalidState, shuttingDown ? "shutting down" : "a run is already in progress")))
         }
         let ip = initParams!
+        let version = self.version
         let context = RunContext(arguments: Arguments(args), workspace: ip.workspace, dryRun: ip.dryRun,
                                  verbose: ip.verbose, writer: writer)
         let handler = command.handler
@@ -194,7 +198,7 @@ final class PluginSession: @unchecked Sendable {
             let result: Result<JSONValue, RPCError>
             do {
                 let outcome = try await handler(context)
-                result = .success(try JSONValue(encoding: outcome.result))
+                result = .success(try JSONValue(encoding: outcome.result(protocolVersion: version)))
             } catch let e as PluginError {
                 result = .failure(e.rpcError)
             } catch is CancellationError {

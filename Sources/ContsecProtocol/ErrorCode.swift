@@ -36,9 +36,36 @@ public enum ErrorCode: Int, Sendable, CaseIterable {
 /// Protocol versions and limits both sides agree on.
 public enum ProtocolInfo {
     /// Versions this build speaks, newest first.
-    public static let supportedVersions = ["1.0"]
+    public static let supportedVersions = ["1.1", "1.0"]
     /// Default cap on one frame, excluding its LF.
     public static let defaultMaxMessageBytes = 16 * 1024 * 1024
+
+    /// What a protocol version added over 1.0 (PROTOCOL.md, "Versions").
+    public enum Feature: Sendable {
+        /// `table` in the `run` result (§8).
+        case tableResults
+        /// `longRunning` on a CommandSpec (§7).
+        case longRunning
+    }
+
+    /// Whether a session that negotiated `version` has `feature`.
+    public static func supports(_ feature: Feature, version: String) -> Bool {
+        let v = version.split(separator: ".").map { Int($0) ?? 0 }
+        switch feature {
+        case .tableResults, .longRunning: return !v.lexicographicallyPrecedes([1, 1])
+        }
+    }
+
+    /// What to do when no version is common: the older side is the one to upgrade (PROTOCOL.md §6).
+    public static func mismatchAdvice(plugin theirs: [String], host ours: [String] = supportedVersions) -> String {
+        func newest(_ list: [String]) -> [Int] {
+            list.map { $0.split(separator: ".").map { Int($0) ?? 0 } }.max { $0.lexicographicallyPrecedes($1) } ?? []
+        }
+        if !theirs.isEmpty && newest(ours).lexicographicallyPrecedes(newest(theirs)) {
+            return "Upgrade contsec to a release that speaks \(theirs.joined(separator: " or ")), or use an older release of the plugin."
+        }
+        return "Upgrade the plugin, or use a contsec release that speaks \(theirs.isEmpty ? "its version" : theirs.joined(separator: " or "))."
+    }
 
     /// The newest version both sides speak, or nil. Versions compare as dotted integers.
     public static func negotiate(offered: [String], supported: [String] = supportedVersions) -> String? {

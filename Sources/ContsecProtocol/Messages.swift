@@ -177,10 +177,13 @@ public struct RunResult: Codable, Sendable, Hashable {
     public var status: RunStatus
     public var message: String?
     public var summary: [String: JSONValue]
-    public init(status: RunStatus, message: String? = nil, summary: [String: JSONValue] = [:]) {
+    /// Data the command returns as a table (protocol 1.1): rule lists, catalogues, matrices.
+    public var table: ResultTable?
+    public init(status: RunStatus, message: String? = nil, summary: [String: JSONValue] = [:], table: ResultTable? = nil) {
         self.status = status
         self.message = message
         self.summary = summary
+        self.table = table
     }
 
     public init(from decoder: Decoder) throws {
@@ -188,6 +191,7 @@ public struct RunResult: Codable, Sendable, Hashable {
         status = try c.decode(RunStatus.self, forKey: .status)
         message = try c.decodeIfPresent(String.self, forKey: .message)
         summary = try c.decodeIfPresent([String: JSONValue].self, forKey: .summary) ?? [:]
+        table = try c.decodeIfPresent(ResultTable.self, forKey: .table)
     }
 }
 

@@ -82,7 +82,7 @@ final class RawPlugin {
         p.send(RawPlugin.initialize.replacingOccurrences(of: #"["1.0"]"#, with: #"["2.0","3.1"]"#))
         let r = try p.next()
         #expect(r["error"]?["code"] == -32010)
-        #expect(r["error"]?["data"]?["supported"] == ["1.0"])
+        #expect(r["error"]?["data"]?["supported"] == ["1.1", "1.0"])
         p.closeInput()
     }
 

@@ -80,7 +80,7 @@ import ContsecProtocol
     @Test func versionMismatchIsExplainedInPlainWords() async throws {
         let r = try await contsec(["run", "oldproto", "--plugin-path", Paths.fixture("contsec-oldproto")])
         #expect(r.code == 3)
-        #expect(r.stderr.contains("plugin oldproto speaks protocol 0.9 only; this contsec speaks 1.0"))
+        #expect(r.stderr.contains("plugin oldproto speaks protocol 0.9 only; this contsec speaks 1.1, 1.0. Upgrade the plugin, or use a contsec release that speaks 0.9."))
     }
 
     @Test func stdoutPollutionAndInvalidFindingsFailTheRunButKeepValidFindings() async throws {

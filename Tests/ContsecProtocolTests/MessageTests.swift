@@ -74,4 +74,30 @@ import Testing
         #expect(frames == ["ab", "cde", "ok"])
         #expect(oversized == [18])
     }
+
+    @Test func versionMismatchAdviceUpgradesTheOlderSide() {
+        #expect(ProtocolInfo.mismatchAdvice(plugin: ["0.9"], host: ["1.1", "1.0"]) == "Upgrade the plugin, or use a contsec release that speaks 0.9.")
+        #expect(ProtocolInfo.mismatchAdvice(plugin: ["2.0", "1.2"], host: ["1.1", "1.0"])
+                == "Upgrade contsec to a release that speaks 2.0 or 1.2, or use an older release of the plugin.")
+    }
+
+    @Test func tableResultRulesNameTheMember() throws {
+        let good: JSONValue = ["status": "ok", "table": ["columns": [["key": "a", "title": "A"]], "rows": [["a": 1], [:]]]]
+        #expect(try good.decode(RunResult.self, what: "r").table?.rows.count == 2)
+        let cases: [(JSONValue, String)] = [
+            (["columns": [], "rows": []], "table.columns: must have 1 to 32 columns"),
+            (["columns": [["key": "a", "title": "A"], ["key": "a", "title": "B"]], "rows": []], "table.columns[1].key: 'a' is declared twice"),
+            (["columns": [["key": "a b", "title": "A"]], "rows": []], "table.columns[0].key: 'a b' must match"),
+            (["columns": [["key": "a", "title": ""]], "rows": []], "table.columns[0].title: must be 1 to 256 bytes"),
+            (["columns": [["key": "a", "title": "A"]], "rows": [["a": ["x"]]]], "table.rows[0].a: a cell is a string, number, boolean or null"),
+            (["columns": [["key": "a", "title": "A"]], "rows": [["b": 1]]], "table.rows[0].b: not a declared column"),
+        ]
+        for (table, reason) in cases {
+            let bad: JSONValue = ["status": "ok", "table": table]
+            #expect(throws: ValidationError.self) { try bad.decode(RunResult.self, what: "r") }
+            do { _ = try bad.decode(RunResult.self, what: "r") } catch {
+                #expect(error.description.contains(reason), "\(error)")
+            }
+        }
+    }
 }

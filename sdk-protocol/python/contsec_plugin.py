@@ -1,4 +1,4 @@
-"""contsec_plugin: a single-file, stdlib-only SDK for contsec plugins (protocol 1.0).
+"""contsec_plugin: a single-file, stdlib-only SDK for contsec plugins (protocol 1.1, and 1.0 hosts).
 
 Copy this file next to your plugin (or put its folder on sys.path) and write::
 
@@ -39,12 +39,12 @@ import threading
 import traceback
 
 __all__ = [
-    "Plugin", "Command", "Param", "Context", "Target", "Ok", "GateTripped",
+    "Plugin", "Command", "Param", "Context", "Target", "Table", "Ok", "GateTripped",
     "PluginError", "ToolMissing", "PreconditionFailed", "InvalidParams", "RunFailed", "Cancelled",
     "PROTOCOL_VERSIONS", "DEFAULT_MAX_MESSAGE_BYTES",
 ]
 
-PROTOCOL_VERSIONS = ("1.0",)
+PROTOCOL_VERSIONS = ("1.1", "1.0")  # newest first
 DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 SHUTDOWN_RUN_GRACE = 1.5  # seconds shutdown waits for a cancelled handler (the host waits 2 s for the answer)
 
@@ -211,20 +211,86 @@ class Command:
                 "params": [p.spec() for p in self.params]}
 
 
-class Ok:
-    """A successful run with a free-form ``summary`` object."""
+class Table:
+    """Data a command returns rather than findings (a rule list, a catalogue, a matrix), rendered by every report
+    format, the terminal table included (PROTOCOL.md, "Table results")::
 
-    def __init__(self, summary=None):
+        return Ok({"count": len(rules)}, table=Table(
+            columns=[("id", "ID"), ("title", "TITLE")],
+            rows=[{"id": r.id, "title": r.title} for r in rules], title="rules"))
+
+    ``columns`` is a list of ``(key, title)`` pairs; each row is a dict from column key to a string, number,
+    bool or None (a missing key is an empty cell). Raises ValueError when a rule of the protocol is broken.
+    """
+
+    MAX_COLUMNS, MAX_KEY, MAX_TITLE, MAX_CELL = 32, 64, 256, 4096
+
+    def __init__(self, columns, rows, title=None):
+        cols = [tuple(c) for c in columns]
+        if not 1 <= len(cols) <= self.MAX_COLUMNS:
+            raise ValueError("a table has 1 to %d columns, got %d" % (self.MAX_COLUMNS, len(cols)))
+        keys = set()
+        for key, heading in cols:
+            if not _is_table_key(key):
+                raise ValueError("column key %r must match ^[A-Za-z][A-Za-z0-9_.-]*$ (at most 64 bytes)" % (key,))
+            if key in keys:
+                raise ValueError("column key %r is declared twice" % key)
+            keys.add(key)
+            if not isinstance(heading, str) or not heading:
+                raise ValueError("column %s needs a non-empty title" % key)
+            _check_bytes("column title", heading, self.MAX_TITLE)
+        if title is not None:
+            if not isinstance(title, str) or not title:
+                raise ValueError("a table title is a non-empty string")
+            _check_bytes("table title", title, self.MAX_TITLE)
+        checked = []
+        for i, row in enumerate(rows):
+            if not isinstance(row, dict):
+                raise ValueError("table row %d must be a dict" % i)
+            for key, cell in row.items():
+                if key not in keys:
+                    raise ValueError("table row %d: %r is not a declared column" % (i, key))
+                if isinstance(cell, str):
+                    _check_bytes("table row %d %s" % (i, key), cell, self.MAX_CELL)
+                elif cell is not None and not isinstance(cell, (bool, int, float)):
+                    raise ValueError("table row %d: cell %s must be a string, number, bool or None" % (i, key))
+            checked.append(dict(row))
+        self.columns, self.rows, self.title = cols, checked, title
+
+    def to_json(self):
+        d = {"columns": [{"key": k, "title": t} for k, t in self.columns], "rows": self.rows}
+        if self.title is not None:
+            d["title"] = self.title
+        return d
+
+
+def _is_table_key(s):
+    return (isinstance(s, str) and 0 < len(s.encode("utf-8")) <= 64 and s[0].isascii() and s[0].isalpha()
+            and all(c.isascii() and (c.isalnum() or c in "_.-") for c in s))
+
+
+class Ok:
+    """A successful run with a free-form ``summary`` object and, optionally, a ``Table`` of returned data."""
+
+    def __init__(self, summary=None, table=None):
         self.summary = dict(summary or {})
+        self.table = _table(table)
 
 
 class GateTripped:
     """A plugin-side gate tripped (e.g. too many criticals): the host exits with its "gate tripped" code."""
 
-    def __init__(self, message, summary=None):
+    def __init__(self, message, summary=None, table=None):
         if not message:
             raise ValueError("GateTripped needs a message")
         self.message, self.summary = message, dict(summary or {})
+        self.table = _table(table)
+
+
+def _table(table):
+    if table is not None and not isinstance(table, Table):
+        raise TypeError("table must be a contsec_plugin.Table")
+    return table
 
 
 class Target:
@@ -449,6 +515,7 @@ class _Session:
         self.initialized = False
         self.shut_down = False
         self.workspace, self.dry_run, self.verbose = os.getcwd(), False, False
+        self.version = PROTOCOL_VERSIONS[-1]  # the version chosen in initialize
         self.run_lock = threading.Lock()
         self.run_id, self.run_ctx, self.run_thread = None, None, None
         self.inbox = []
@@ -634,7 +701,8 @@ class _Session:
         info = {"name": p.name, "version": p.version, "description": p.description}
         if p.vendor is not None:
             info["vendor"] = p.vendor
-        self._result(id_, {"protocolVersion": max(common, key=_version_key), "plugin": info,
+        self.version = max(common, key=_version_key)
+        self._result(id_, {"protocolVersion": self.version, "plugin": info,
                            "commands": [c.spec() for c in p.commands], "capabilities": dict(p.capabilities)})
 
     def _validate_args(self, params):
@@ -700,6 +768,11 @@ class _Session:
             else:
                 raise TypeError("handler of %s returned %r; return a dict, None, Ok or GateTripped"
                                 % (command.name, type(outcome).__name__))
+            if outcome.table is not None:
+                if _version_key(self.version) >= (1, 1):
+                    result["table"] = outcome.table.to_json()
+                else:  # protocol 1.0 has no table member: the data travels in the free-form summary
+                    result["summary"]["table"] = outcome.table.to_json()
             self.writer.encode(result)  # fail here, as an error answer, if the summary is too large
             response = ("result", result)
         except PluginError as e:

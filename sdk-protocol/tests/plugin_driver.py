@@ -7,7 +7,7 @@ import subprocess
 import threading
 import time
 
-HOST_VERSIONS = ["1.0"]
+HOST_VERSIONS = ["1.1", "1.0"]
 
 
 def initialize_params(workspace, versions=None, dry_run=False, max_bytes=16777216):

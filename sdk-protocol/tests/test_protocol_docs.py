@@ -226,6 +226,7 @@ class CommonPluginBehaviour:
     """Behaviour every plugin must show; mixed into one TestCase per example plugin."""
     argv = None
     default_command = None
+    versions = None  # what the plugin speaks, newest first: it answers the newest the host also offers
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="contsec-proto-")
@@ -247,7 +248,7 @@ class CommonPluginBehaviour:
     def test_full_session(self):
         p = self.start()
         result = p.handshake(self.tmp)
-        self.assertEqual(result["protocolVersion"], "1.0")
+        self.assertEqual(result["protocolVersion"], self.versions[0])
         defaults = [c["name"] for c in result["commands"] if c.get("default")]
         self.assertEqual(defaults, [self.default_command])
         resp, notes = p.call("run", {"command": self.default_command, "args": self.run_args()}, timeout=20)
@@ -281,7 +282,7 @@ class CommonPluginBehaviour:
         p = self.start()
         resp, _ = p.call("initialize", initialize_params(self.tmp, versions=["2.0", "3.1"]))
         self.assertEqual(resp["error"]["code"], -32010)
-        self.assertEqual(resp["error"]["data"], {"supported": ["1.0"]})
+        self.assertEqual(resp["error"]["data"], {"supported": self.versions})
         self.assertIn("2.0", resp["error"]["message"])
         resp, _ = p.call("run", {"command": self.default_command, "args": {}})
         self.assertEqual(resp["error"]["code"], -32002, "a failed initialize must leave the plugin uninitialized")
@@ -298,7 +299,7 @@ class CommonPluginBehaviour:
         p.methods['"crlf"'] = "initialize"
         p.send_raw(b"\n\r\n" + json.dumps(msg).encode() + b"\r\n")
         resp, _ = p.response("crlf")
-        self.assertEqual(resp["result"]["protocolVersion"], "1.0")
+        self.assertEqual(resp["result"]["protocolVersion"], self.versions[0])
 
     def test_non_json_line_is_a_parse_error_with_null_id(self):
         p = self.start()
@@ -336,6 +337,7 @@ class CommonPluginBehaviour:
 class ShHelloTests(CommonPluginBehaviour, unittest.TestCase):
     argv = ["dash", SH_HELLO]
     default_command = "hello"
+    versions = ["1.0"]  # a 1.0 plugin: the host, speaking 1.1, still drives it
 
     def setUp(self):
         if shutil.which("dash") is None:
@@ -401,6 +403,7 @@ class ShHelloTests(CommonPluginBehaviour, unittest.TestCase):
 class FilePermsTests(CommonPluginBehaviour, unittest.TestCase):
     argv = [FILE_PERMS]
     default_command = "scan"
+    versions = ["1.1", "1.0"]
     KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nSECRETKEYMATERIAL\n-----END OPENSSH PRIVATE KEY-----\n"
 
     def make_tree(self):
@@ -586,6 +589,36 @@ class PythonSdkTests(unittest.TestCase):
         self.assertEqual(resp["error"]["code"], -32800)
         self.assertIsNotNone(self.p.wait(EXIT_WAIT))
         self.assertLess(time.monotonic() - started, EXIT_WAIT)
+
+    def test_table_result_under_1_1(self):
+        resp, _ = self.p.call("run", {"command": "table", "args": {}})
+        r = resp["result"]
+        self.assertEqual((r["status"], r["message"], r["summary"]), ("gate-tripped", "listed 2 volumes, 1 unencrypted", {"volumes": 2}))
+        self.assertEqual(r["table"], {"title": "volumes",
+                                      "columns": [{"key": "name", "title": "NAME"}, {"key": "size", "title": "SIZE (MiB)"},
+                                                  {"key": "encrypted", "title": "ENCRYPTED"}],
+                                      "rows": [{"name": "db", "size": 512, "encrypted": True},
+                                               {"name": "cache", "encrypted": False}]})
+
+    def test_table_result_travels_in_the_summary_under_1_0(self):
+        old = PluginProcess([FIXTURE], STORE, cwd=self.tmp)
+        try:
+            self.assertEqual(old.handshake(self.tmp, versions=["1.0"])["protocolVersion"], "1.0")
+            resp, _ = old.call("run", {"command": "table", "args": {}})
+            self.assertNotIn("table", resp["result"])
+            self.assertEqual(resp["result"]["summary"]["table"]["rows"][1], {"name": "cache", "encrypted": False})
+        finally:
+            old.kill()
+
+    def test_table_rules_are_checked_when_built(self):
+        sys.path.insert(0, os.path.join(ROOT, "python"))
+        from contsec_plugin import Table
+        for columns, rows, why in [([], [], "1 to 32 columns"), ([("a", "A"), ("a", "B")], [], "declared twice"),
+                                   ([("1a", "A")], [], "must match"), ([("a", "A")], [{"b": 1}], "not a declared column"),
+                                   ([("a", "A")], [{"a": [1]}], "string, number, bool or None")]:
+            with self.assertRaises(ValueError) as e:
+                Table(columns, rows)
+            self.assertIn(why, str(e.exception))
 
     def test_responses_from_the_host_are_ignored(self):
         self.p.send_raw(b'{"jsonrpc":"2.0","id":1,"result":{}}\n')

@@ -69,6 +69,6 @@ PluginRunner.main(Plugin(
         Command(name: "audit", description: "Audit the engine and host against CIS Docker Benchmark v1.6.0 sections 1-7",
                 isDefault: true, params: auditParams, handler: audit),
         Command(name: "list", description: "List the benchmark's checks: id, title, section, automated/manual, scored, severity") { _ in
-            .ok(summary: AuditSummary.catalog())
+            .ok(summary: AuditSummary.catalog(), table: AuditSummary.catalogTable())
         },
     ]))

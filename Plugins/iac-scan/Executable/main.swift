@@ -62,8 +62,8 @@ let scan = Command(
     }
 }
 
-let rules = Command(name: "rules", description: "List every rule (id, severity, title, remediation, equivalent hadolint/checkov/Trivy ids) in the summary") { _ in
-    .ok(summary: ["count": .int(RuleTable.all.count), "rules": .array(RuleTable.all.map(\.json))])
+let rules = Command(name: "rules", description: "List every rule: id, kind, severity, title, equivalent hadolint/checkov/Trivy ids, remediation") { _ in
+    .ok(summary: ["count": .int(RuleTable.all.count)], table: RuleTable.resultTable())
 }
 
 PluginRunner.main(Plugin(

@@ -16,8 +16,9 @@ extension ConformanceKit {
             do { r = try v.decode(InitializeResult.self, what: "result") } catch {
                 throw CheckFailure(detail: "the initialize result is malformed: \(error)", message: line)
             }
-            guard r.protocolVersion == "1.0" else {
-                throw CheckFailure(detail: "chose protocol \(r.protocolVersion), which was not offered (offered: 1.0)", message: line)
+            let offered = ProtocolInfo.supportedVersions
+            guard offered.contains(r.protocolVersion) else {
+                throw CheckFailure(detail: "chose protocol \(r.protocolVersion), which was not offered (offered: \(offered.joined(separator: ", ")))", message: line)
             }
             guard PluginDiscovery.isValidName(r.plugin.name) else {
                 throw CheckFailure(detail: "plugin name '\(r.plugin.name)' does not match \(PluginDiscovery.namePattern)", message: line)
@@ -37,8 +38,9 @@ extension ConformanceKit {
             }
             s.notify(Method.initialized, .object([:]))
             pluginName = r.plugin.name
+            protocolVersion = r.protocolVersion
             let names = r.commands.map { $0.name + ($0.isDefault ? " (default)" : "") }.joined(separator: ", ")
-            return ("\(r.plugin.name) \(r.plugin.version) chose protocol 1.0; commands: \(names)", false)
+            return ("\(r.plugin.name) \(r.plugin.version) chose protocol \(r.protocolVersion); commands: \(names)", false)
         }
     }
 

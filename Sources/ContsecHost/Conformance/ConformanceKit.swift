@@ -47,6 +47,7 @@ public final class ConformanceKit: @unchecked Sendable {
     /// How the plugin's network was handled, for the report.
     let network: String
     var pluginName: String?
+    var protocolVersion: String?
 
     public init(candidate: PluginCandidate, options: ConformanceOptions = ConformanceOptions()) {
         // Broken plugins exit before reading what the kit sends: a write must fail, not kill the kit.
@@ -82,7 +83,7 @@ public final class ConformanceKit: @unchecked Sendable {
 
     /// The checks, in the order they run. The last two judge every line seen during all the others.
     public static let catalogue: [(id: String, title: String)] = [
-        ("handshake", "initialize offering [\"1.0\"] is answered with protocol 1.0 and a valid description"),
+        ("handshake", "initialize offering [\"1.1\",\"1.0\"] is answered with one of them and a valid description"),
         ("version-negotiation", "initialize offering only [\"99.0\"] is refused with -32010 and data.supported"),
         ("shutdown-exit", "shutdown is answered with null, then exit ends the process with status 0"),
         ("not-initialized", "a request before initialize gets -32002, and initialize still works after it"),
@@ -113,7 +114,8 @@ public final class ConformanceKit: @unchecked Sendable {
             results.append(r)
             progress?(r)
         }
-        return ConformanceReport(plugin: pluginName ?? candidate.name, path: candidate.path, network: network, checks: results)
+        return ConformanceReport(plugin: pluginName ?? candidate.name, path: candidate.path, network: network, checks: results,
+                                 protocolVersion: protocolVersion)
     }
 
     typealias Outcome = Result<(String, Bool), CheckFailure>

@@ -40,6 +40,8 @@ public struct ConformanceReport: Sendable {
     /// Whether the plugin could reach the network while it was tested.
     public var network: String
     public var checks: [ConformanceCheckResult]
+    /// The version the plugin chose in the handshake check, when it got that far.
+    public var protocolVersion: String?
 
     public var passed: Int { checks.filter(\.passed).count }
     public var failed: Int { checks.count - passed }
@@ -49,7 +51,7 @@ public struct ConformanceReport: Sendable {
 
     public var json: JSONValue {
         ["plugin": .string(plugin), "path": .string(path), "network": .string(network), "checks": .array(checks.map(\.json)),
-         "passed": .int(passed), "failed": .int(failed)]
+         "passed": .int(passed), "failed": .int(failed), "protocolVersion": protocolVersion.map(JSONValue.string) ?? .null]
     }
 
     public var text: String {
@@ -60,7 +62,7 @@ public struct ConformanceReport: Sendable {
             lines.append("  \(mark)  \(c.id.padding(toLength: width, withPad: " ", startingAt: 0))  \(c.detail)")
             if let m = c.message { lines.append("        offending message: \(m)") }
         }
-        lines.append("\(passed) passed, \(failed) failed" + (failed == 0 ? ": the plugin conforms to protocol \(ProtocolInfo.supportedVersions[0])" : ""))
+        lines.append("\(passed) passed, \(failed) failed" + (failed == 0 ? ": the plugin conforms to protocol \(protocolVersion ?? "?")" : ""))
         return lines.joined(separator: "\n")
     }
 }

@@ -109,6 +109,7 @@ public final class JSONLReporter: IgnoredFindingSink, @unchecked Sendable {
             field("status", .string(r.status.rawValue))
             if let m = r.message { field("message", .string(m)) }
             field("summary", .object(r.summary))
+            if let t = r.table { field("table", t.json) }
             field("durationMs", .int(Int(d * 1000)))
         case .pluginFailed(let f, let d):
             field("status", "failed")

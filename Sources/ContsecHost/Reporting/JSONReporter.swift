@@ -63,6 +63,7 @@ public final class JSONReporter: IgnoredFindingSink, @unchecked Sendable {
                 p["status"] = .string(r.status.rawValue)
                 if let m = r.message { p["message"] = .string(m) }
                 p["summary"] = .object(r.summary)
+                if let t = r.table { p["table"] = t.json }
                 p["durationMs"] = .int(Int(d * 1000))
             }
         case .pluginFailed(let f, let d):

@@ -170,7 +170,9 @@ public final class LogFileSink: IgnoredFindingSink, @unchecked Sendable {
         case .protocolWarning(let text):
             return text
         case .pluginFinished(let r, let d):
-            return "status=\(r.status.rawValue) duration=\(String(format: "%.3f", d))s" + (r.message.map { " — \($0)" } ?? "")
+            // The journal says a table came back and its size; its rows are data, kept by the JSON formats.
+            let table = r.table.map { t in " table=\(t.rows.count)x\(t.columns.count)" + (t.title.map { " \"\($0)\"" } ?? "") } ?? ""
+            return "status=\(r.status.rawValue) duration=\(String(format: "%.3f", d))s\(table)" + (r.message.map { " — \($0)" } ?? "")
         case .pluginFailed(let f, let d):
             let status = f.exitStatus.flatMap { f.message.contains($0) ? nil : " (\($0))" } ?? ""
             return "\(f.kind.rawValue): \(f.message)\(status) duration=\(String(format: "%.3f", d))s"

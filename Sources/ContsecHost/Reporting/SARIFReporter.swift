@@ -109,9 +109,16 @@ public final class SARIFReporter: EventSink, @unchecked Sendable {
             run.info = info
         case .protocolWarning(let text):
             notify(run, event.runId, level: "warning", text)
-        case .pluginFinished:
+        case .pluginFinished(let r, _):
             let time = stamp.string(event.time)
-            run.invocation(event.runId) { $0["endTimeUtc"] = .string(time) }
+            run.invocation(event.runId) { inv in
+                inv["endTimeUtc"] = .string(time)
+                // Rows are data, not results: they ride in the invocation's property bag, where SARIF allows any JSON.
+                if let t = r.table, case .object(var props)? = inv["properties"] {
+                    props["table"] = t.json
+                    inv["properties"] = .object(props)
+                }
+            }
         case .pluginFailed(let f, _):
             let time = stamp.string(event.time)
             run.invocation(event.runId) { $0["executionSuccessful"] = false; $0["endTimeUtc"] = .string(time) }

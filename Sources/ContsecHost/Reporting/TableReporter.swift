@@ -12,6 +12,9 @@ public final class TableReporter: IgnoredFindingSink, @unchecked Sendable {
     private var dropped = 0
     private var actions: [(plugin: String, action: Action)] = []
     private var plugins: [(name: String, status: String, detail: String?)] = []
+    /// Table results, in the order their runs finished; the command names the table when the plugin gives no title.
+    private var tables: [(heading: String, table: ResultTable)] = []
+    private var commands: [String: String] = [:]
     private var tally = SeverityTally()
     private var progressShown = false
     /// Findings the ignore file suppressed: not listed, only counted, so the user knows they exist.
@@ -37,8 +40,15 @@ public final class TableReporter: IgnoredFindingSink, @unchecked Sendable {
             var text = "\(event.plugin): \(p.message ?? "working")"
             if let c = p.current, let t = p.total { text += " (\(c)/\(t))" }
             showProgress(text)
+        case .pluginStarted(_, let command):
+            commands[event.runId] = command
         case .pluginFinished(let r, let d):
             plugins.append((event.plugin, r.status.rawValue, r.message ?? String(format: "%.2f s", d)))
+            if let t = r.table {
+                let heading = t.title.map { "\(event.plugin): \($0)" }
+                    ?? ([event.plugin] + (commands[event.runId].map { [$0] } ?? [])).joined(separator: " ")
+                tables.append((heading, t))
+            }
         case .pluginFailed(let f, _):
             plugins.append((event.plugin, "failed", f.kind.rawValue))
         default: break
@@ -103,6 +113,9 @@ public final class TableReporter: IgnoredFindingSink, @unchecked Sendable {
             for (_, a) in actions {
                 out.write("  \(pad(a.status.rawValue, 8))  \(pad(a.kind, 18))  \(a.target)\(a.detail.map { " — \($0)" } ?? "")\n")
             }
+        }
+        for (heading, table) in tables {
+            out.write(ResultTableText.render(table, heading: heading, maxRows: maxRows))
         }
         out.write("\n")
         for p in plugins {

@@ -77,7 +77,7 @@ public final class PluginRun: @unchecked Sendable {
             let speaks = theirs.isEmpty ? "does not say which protocol versions it speaks" : "speaks protocol \(theirs.joined(separator: ", ")) only"
             return .failure(failure(.versionMismatch,
                 "plugin \(name) \(speaks); this contsec speaks \(options.protocolVersions.joined(separator: ", ")). "
-                + "Upgrade the plugin or use a contsec release that speaks its version.", rpc: e))
+                + ProtocolInfo.mismatchAdvice(plugin: theirs, host: options.protocolVersions), rpc: e))
         case .response(.failure(let e)):
             return .failure(failure(.handshakeFailed, "plugin \(name) refused initialize: \(e)", rpc: e))
         case .closed:

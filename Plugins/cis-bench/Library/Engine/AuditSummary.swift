@@ -36,18 +36,27 @@ public enum AuditSummary {
         ]
     }
 
-    /// The catalog as the `list` command returns it.
+    /// The `list` command's summary: the benchmark and its counts (the checks themselves are ``catalogTable(_:)``).
     public static func catalog(_ checks: [CISCheck] = CISCatalog.checks) -> [String: JSONValue] {
         [
             "benchmark": .string(CISCatalog.version),
             "count": .int(checks.count),
             "automated": .int(checks.filter(\.automated).count),
             "manual": .int(checks.filter { !$0.automated }.count),
-            "checks": .array(checks.map { c in
-                .object(["id": .string(c.id), "title": .string(c.title), "section": .int(c.section),
-                         "automated": .bool(c.automated), "scored": .bool(c.scored), "severity": .string(c.severity.rawValue),
-                         "target": .string(c.target.rawValue), "audit": .string(c.audit), "remediation": .string(c.remediation)])
-            }),
         ]
+    }
+
+    /// The `list` command's table: one row per check, every field (the terminal shows it, JSON keeps it whole).
+    public static func catalogTable(_ checks: [CISCheck] = CISCatalog.checks) -> ResultTable {
+        ResultTable(
+            title: "\(CISCatalog.version) checks",
+            columns: [.init("id", "ID"), .init("section", "SECTION"), .init("severity", "SEVERITY"),
+                      .init("automated", "AUTOMATED"), .init("scored", "SCORED"), .init("target", "TARGET"),
+                      .init("title", "TITLE"), .init("audit", "AUDIT"), .init("remediation", "REMEDIATION")],
+            rows: checks.map { c in
+                ["id": .string(c.id), "title": .string(c.title), "section": .int(c.section),
+                 "automated": .bool(c.automated), "scored": .bool(c.scored), "severity": .string(c.severity.rawValue),
+                 "target": .string(c.target.rawValue), "audit": .string(c.audit), "remediation": .string(c.remediation)]
+            })
     }
 }

@@ -63,3 +63,15 @@ public struct RuleInfo: Sendable {
         return .object(o)
     }
 }
+
+extension RuleTable {
+    /// The `rules` command's answer: one row per rule, every field, so JSON stays complete and the terminal shows it.
+    public static func resultTable(_ rules: [RuleInfo] = all) -> ResultTable {
+        ResultTable(
+            title: "rules",
+            columns: [.init("id", "ID"), .init("kind", "KIND"), .init("severity", "SEVERITY"), .init("category", "CATEGORY"),
+                      .init("title", "TITLE"), .init("hadolint", "HADOLINT"), .init("checkov", "CHECKOV"),
+                      .init("trivy", "TRIVY"), .init("remediation", "REMEDIATION")],
+            rows: rules.map { $0.json.objectValue ?? [:] })
+    }
+}

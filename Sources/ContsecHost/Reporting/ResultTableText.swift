@@ -1,0 +1,55 @@
+import ContsecProtocol
+
+/// A plugin's table result as aligned text, for the terminal table and anything else that prints it for people.
+enum ResultTableText {
+    /// Columns wider than this are cut with "…" (the last column never is: it has the rest of the line).
+    static let maxColumnWidth = 48
+
+    /// The heading, a header row and one line per row (at most `maxRows`, then a line saying how many were left out).
+    static func render(_ table: ResultTable, heading: String, maxRows: Int) -> String {
+        let shown = table.rows.prefix(maxRows)
+        let cells: [[String]] = shown.map { row in table.columns.map { clean(ResultTable.text(row[$0.key])) } }
+        let headers = table.columns.map { clean($0.title) }
+        var widths = headers.map(\.count)
+        for row in cells {
+            for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) }
+        }
+        let last = widths.count - 1
+        for i in widths.indices where i != last { widths[i] = min(widths[i], maxColumnWidth) }
+        func line(_ values: [String]) -> String {
+            var parts: [String] = []
+            for (i, v) in values.enumerated() {
+                parts.append(i == last ? v : pad(cut(v, widths[i]), widths[i]))
+            }
+            var text = "  " + parts.joined(separator: "  ")
+            while text.hasSuffix(" ") { text.removeLast() }
+            return text + "\n"
+        }
+        var out = "\n\(clean(heading)) (\(table.rows.count) row\(table.rows.count == 1 ? "" : "s"))\n"
+        out += line(headers)
+        for row in cells { out += line(row) }
+        if table.rows.count > shown.count {
+            out += "  … and \(table.rows.count - shown.count) more rows (use --format json or jsonl for all of them)\n"
+        }
+        return out
+    }
+
+    /// One line of printable text: control characters (newlines, ESC sequences a plugin could use to rewrite the
+    /// user's terminal) become spaces.
+    static func clean(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: isControl) else { return s }
+        return String(String.UnicodeScalarView(s.unicodeScalars.map { isControl($0) ? " " : $0 }))
+    }
+
+    private static func isControl(_ u: Unicode.Scalar) -> Bool {
+        u.value < 0x20 || (0x7F...0x9F).contains(u.value)
+    }
+
+    private static func cut(_ s: String, _ width: Int) -> String {
+        s.count <= width ? s : String(s.prefix(width - 1)) + "…"
+    }
+
+    private static func pad(_ s: String, _ width: Int) -> String {
+        s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
+    }
+}
