@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "contsec-testkit", targets: ["contsec-testkit"]),
         .executable(name: "contsec-cis-bench", targets: ["contsec-cis-bench"]),
         .executable(name: "contsec-trivy-scanner", targets: ["contsec-trivy-scanner"]),
+        .executable(name: "contsec-observability", targets: ["contsec-observability"]),
     ],
     targets: [
         // Wire types and framing only: no process code.
@@ -39,6 +40,9 @@ let package = Package(
         .executableTarget(name: "contsec-cis-bench", dependencies: ["CISBench", "ContsecPluginKit", "ContainerKit"], path: "Plugins/cis-bench/Executable"),
         .target(name: "TrivyScanner", dependencies: ["ContsecProtocol", "ContainerKit"], path: "Plugins/trivy-scanner/Library"),
         .executableTarget(name: "contsec-trivy-scanner", dependencies: ["TrivyScanner", "ContsecPluginKit", "ContainerKit"], path: "Plugins/trivy-scanner/Executable"),
+        .target(name: "Observability", dependencies: ["ContsecProtocol", "ContainerKit", "HTTPServer"], path: "Plugins/observability/Library"),
+        .executableTarget(name: "contsec-observability", dependencies: ["Observability", "ContsecPluginKit", "ContainerKit", "HTTPServer"],
+                          path: "Plugins/observability/Executable"),
         // A do-nothing plugin: start-up benchmark and the smallest example of the kit.
         .executableTarget(name: "contsec-noop", dependencies: ["ContsecPluginKit"], path: "Plugins/noop"),
         // A plugin whose misbehaviour is chosen by arguments: crash, hang, pollute, flood. Used by tests and bench.
@@ -50,6 +54,7 @@ let package = Package(
         .testTarget(name: "YAMLReaderTests", dependencies: ["YAMLReader"]),
         .testTarget(name: "CryptoToolsTests", dependencies: ["CryptoTools", "ContainerKit"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
+        .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "ContainerKit", "HTTPServer", "ContsecProtocol"]),
         .testTarget(name: "CISBenchTests", dependencies: ["CISBench", "ContainerKit", "ContsecProtocol"]),
         .testTarget(name: "TrivyScannerTests", dependencies: ["TrivyScanner", "ContainerKit", "ContsecProtocol"], exclude: ["Fixtures"]),
         .testTarget(name: "IaCScanTests", dependencies: ["IaCScan", "YAMLReader", "ContsecProtocol"]),

@@ -79,8 +79,11 @@ extension DockerClient {
     }
 
     /// One stats sample (`stream=false`); the daemon waits about a second to fill in the previous CPU sample.
-    public func stats(_ id: String) async throws -> ContainerStats {
-        let response = try await send("GET", "/containers/\(pathSegment(id))/stats", query: [("stream", "false")],
+    /// - Parameter oneShot: answer at once without the previous sample (`precpu_stats` empty; API 1.41+, older
+    ///   daemons ignore it) — for collectors that keep the cumulative counters themselves, as Prometheus exporters do.
+    public func stats(_ id: String, oneShot: Bool = false) async throws -> ContainerStats {
+        let response = try await send("GET", "/containers/\(pathSegment(id))/stats",
+                                      query: [("stream", "false"), ("one-shot", oneShot ? "true" : nil)],
                                       notFound: (.container, id))
         return try Self.decode(ContainerStats.self, from: response.body)
     }

@@ -1,0 +1,12 @@
+import Foundation
+import ContsecPluginKit
+
+// contsec-observability: Prometheus metrics, runtime monitoring and alerts, behaviour analysis, a live dashboard.
+
+PluginRunner.main(Plugin(
+    name: "observability", version: "0.1.0", vendor: "contsec",
+    description: "Container metrics for Prometheus, monitoring configs, runtime monitoring, alerts, behaviour analysis and a live dashboard",
+    commands: [
+        Command(name: "exporter", description: "Serve per-container metrics (cAdvisor names) and contsec security posture on /metrics",
+                params: exporterParams, handler: exporter),
+    ]))
