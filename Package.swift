@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "YAMLReaderTests", dependencies: ["YAMLReader"]),
         .testTarget(name: "CryptoToolsTests", dependencies: ["CryptoTools", "ContainerKit"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
-        .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "ContainerKit", "HTTPServer", "ContsecProtocol"]),
+        .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "ContainerKit", "HTTPServer", "ContsecProtocol", "YAMLReader"]),
         .testTarget(name: "CISBenchTests", dependencies: ["CISBench", "ContainerKit", "ContsecProtocol"]),
         .testTarget(name: "TrivyScannerTests", dependencies: ["TrivyScanner", "ContainerKit", "ContsecProtocol"], exclude: ["Fixtures"]),
         .testTarget(name: "IaCScanTests", dependencies: ["IaCScan", "YAMLReader", "ContsecProtocol"]),

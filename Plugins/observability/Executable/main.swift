@@ -9,4 +9,6 @@ PluginRunner.main(Plugin(
     commands: [
         Command(name: "exporter", description: "Serve per-container metrics (cAdvisor names) and contsec security posture on /metrics",
                 params: exporterParams, handler: exporter),
+        Command(name: "setup", description: "Write Prometheus config, alert rules and their promtool tests (and OTel Collector, Grafana, compose files), checked by promtool",
+                params: setupParams, handler: setup),
     ]))

@@ -95,6 +95,12 @@ public enum MetricsRenderer {
                 if let t = Timestamps.parse(run.lastTime) { e.sample("contsec_findings_last_run_timestamp_seconds", [("plugin", run.plugin)], t.timeIntervalSince1970) }
             }
         }
+        if let host = snap.host {
+            e.family("machine_cpu_cores", .gauge, "Number of logical CPU cores.")
+            e.sample("machine_cpu_cores", [], Double(host.cpus))
+            e.family("machine_memory_bytes", .gauge, "Amount of memory installed on the machine.")
+            e.sample("machine_memory_bytes", [], Double(host.memoryBytes))
+        }
         e.family("contsec_exporter_docker_up", .gauge, "1 when the Docker Engine answered the last collection.")
         e.sample("contsec_exporter_docker_up", [], snap.error == nil ? 1 : 0)
         e.family("contsec_exporter_collect_duration_seconds", .gauge, "Seconds the last collection from the Engine took.")
