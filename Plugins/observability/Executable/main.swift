@@ -11,4 +11,6 @@ PluginRunner.main(Plugin(
                 params: exporterParams, handler: exporter),
         Command(name: "setup", description: "Write Prometheus config, alert rules and their promtool tests (and OTel Collector, Grafana, compose files), checked by promtool",
                 params: setupParams, handler: setup),
+        Command(name: "alert", description: "Evaluate a container against thresholds and its posture now; write its alert rules; optionally send Alertmanager webhook JSON",
+                params: alertParams, handler: alert),
     ]))
