@@ -13,4 +13,6 @@ PluginRunner.main(Plugin(
                 params: setupParams, handler: setup),
         Command(name: "alert", description: "Evaluate a container against thresholds and its posture now; write its alert rules; optionally send Alertmanager webhook JSON",
                 params: alertParams, handler: alert),
+        Command(name: "monitor", description: "Follow Engine events and sample stats: risky starts, exec'd shells, OOM kills, restart loops, resource use, new ports/processes",
+                params: monitorParams, handler: monitor),
     ]))
