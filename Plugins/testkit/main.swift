@@ -41,9 +41,29 @@ func finding(_ i: Int, _ severity: Severity) -> Finding {
             message: "synthetic finding number \(i)", remediation: "none needed", fingerprint: "tk-\(i)")
 }
 
+/// A long-running command (protocol 1.1): one finding, then progress every `--tick-ms` (0: silent) until stopped;
+/// answers with the number of ticks.
+let serve = Command(
+    name: "serve", description: "Run until stopped: one finding, then a progress tick every --tick-ms",
+    params: [ParamSpec(name: "tick-ms", type: .int, default: 200, description: "Progress interval; 0 sends nothing")],
+    longRunning: true
+) { ctx in
+    ctx.emit(finding(0, .low))
+    let tick = ctx.arguments.int("tick-ms") ?? 200
+    var ticks = 0
+    while !ctx.isCancelled {
+        try? await Task.sleep(nanoseconds: UInt64(max(tick, 50)) * 1_000_000)
+        if tick > 0 && !ctx.isCancelled {
+            ticks += 1
+            ctx.progress("tick \(ticks)")
+        }
+    }
+    return .ok(summary: ["ticks": .int(ticks)])
+}
+
 PluginRunner.main(Plugin(
     name: "testkit", version: "1.0.0", vendor: "contsec", description: "Misbehaves on request, for tests and benchmarks",
-    commands: [Command(name: "behave", description: "Emit findings, then do what the flags say", isDefault: true, params: params) { ctx in
+    commands: [serve, Command(name: "behave", description: "Emit findings, then do what the flags say", isDefault: true, params: params) { ctx in
         let a = ctx.arguments
         if a.bool("ignore-term") { signal(SIGTERM, SIG_IGN) }
         if a.bool("child") {

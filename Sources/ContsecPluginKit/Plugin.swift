@@ -34,10 +34,15 @@ public struct Command: Sendable {
     ///   - name: the command's name as users type it (`contsec run <plugin> <name>`).
     ///   - isDefault: run this command when the user names none.
     ///   - params: typed parameters; the host maps `--flags` onto them and the kit checks them before `handler` runs.
+    ///   - longRunning: the command runs until stopped (an exporter, a monitor; protocol 1.1). The host applies no
+    ///     timeout unless the user gives one and stops it with `cancel` on Ctrl-C or SIGTERM. The handler should
+    ///     then wind down and return its normal outcome (a summary of what it did) within
+    ///     ``PluginRunner/longRunningStopGrace``; the kit answers -32800 for it if it does not.
     ///   - handler: does the work; emits through the context, returns an outcome, or throws a ``PluginError``.
     public init(name: String, description: String, isDefault: Bool = false, params: [ParamSpec] = [],
+                longRunning: Bool = false,
                 handler: @escaping @Sendable (RunContext) async throws -> RunOutcome) {
-        spec = CommandSpec(name: name, description: description, isDefault: isDefault, params: params)
+        spec = CommandSpec(name: name, description: description, isDefault: isDefault, params: params, longRunning: longRunning)
         self.handler = handler
     }
 }

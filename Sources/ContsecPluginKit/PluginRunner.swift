@@ -7,6 +7,10 @@ import Foundation
 
 /// Runs a plugin's protocol loop on stdin/stdout. Call it from `main.swift`; it never returns.
 public enum PluginRunner {
+    /// How long a stopped long-running command's handler has to return its own outcome before the kit answers
+    /// -32800 for it: inside the host's 5 s cancel grace.
+    public static let longRunningStopGrace: TimeInterval = 3
+
     /// Serves `plugin` until `exit`, stdin EOF or SIGTERM.
     ///
     /// Before anything else it moves the protocol to a private copy of stdout and points fd 1 at stderr, so a
@@ -34,7 +38,7 @@ final class PluginSession: @unchecked Sendable {
     /// The protocol version chosen in `initialize`: what the answers may contain depends on it.
     private var version = "1.0"
     private var maxFrame = ProtocolInfo.defaultMaxMessageBytes
-    private var current: (id: RequestID, context: RunContext, task: Task<Void, Never>)?
+    private var current: (id: RequestID, context: RunContext, task: Task<Void, Never>, longRunning: Bool)?
 
     init(plugin: Plugin, writer: FrameWriter) {
         self.plugin = plugin
@@ -156,7 +160,12 @@ final class PluginSession: @unchecked Sendable {
         let result = InitializeResult(
             protocolVersion: version,
             plugin: PluginInfo(name: plugin.name, version: plugin.version, vendor: plugin.vendor, description: plugin.description),
-            commands: plugin.commands.map(\.spec),
+            // Protocol 1.0 has no `longRunning`: an older host simply applies its usual timeouts.
+            commands: plugin.commands.map { c in
+                var spec = c.spec
+                if !ProtocolInfo.supports(.longRunning, version: version) { spec.longRunning = false }
+                return spec
+            },
             capabilities: Capabilities(cancel: true, progress: true, dryRun: true))
         do {
             reply(id, .success(try JSONValue(encoding: result)))
@@ -208,7 +217,7 @@ final class PluginSession: @unchecked Sendable {
             }
             self.complete(id, result)
         }
-        current = (id, context, task)
+        current = (id, context, task, command.spec.longRunning && ProtocolInfo.supports(.longRunning, version: version))
         lock.unlock()
     }
 
@@ -230,6 +239,14 @@ final class PluginSession: @unchecked Sendable {
         guard let c, c.id == id else { return }  // unknown or finished: ignore
         c.context.markCancelled()
         c.task.cancel()
+        if c.longRunning {
+            // Stopping is how a long-running command ends: its handler answers with what it did (or -32800) —
+            // unless it takes too long, then the kit answers for it.
+            DispatchQueue.global().asyncAfter(deadline: .now() + PluginRunner.longRunningStopGrace) { [self] in
+                complete(id, .failure(PluginError.cancelled.rpcError))
+            }
+            return
+        }
         // Answer at once (LSP's rule: a cancelled request is still answered); the handler may take a moment to notice.
         complete(id, .failure(PluginError.cancelled.rpcError))
     }

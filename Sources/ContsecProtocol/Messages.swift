@@ -87,14 +87,18 @@ public struct CommandSpec: Codable, Sendable, Hashable {
     public var description: String
     public var isDefault: Bool
     public var params: [ParamSpec]
+    /// Runs until stopped (an exporter, a monitor, a dashboard: protocol 1.1). The host then applies no hard or
+    /// idle timeout unless the user gives one, shows a live status line, and stops it with `cancel`.
+    public var longRunning: Bool
 
-    enum CodingKeys: String, CodingKey { case name, description, isDefault = "default", params }
+    enum CodingKeys: String, CodingKey { case name, description, isDefault = "default", params, longRunning }
 
-    public init(name: String, description: String, isDefault: Bool = false, params: [ParamSpec] = []) {
+    public init(name: String, description: String, isDefault: Bool = false, params: [ParamSpec] = [], longRunning: Bool = false) {
         self.name = name
         self.description = description
         self.isDefault = isDefault
         self.params = params
+        self.longRunning = longRunning
     }
 
     public init(from decoder: Decoder) throws {
@@ -103,6 +107,17 @@ public struct CommandSpec: Codable, Sendable, Hashable {
         description = try c.decodeIfPresent(String.self, forKey: .description) ?? ""
         isDefault = try c.decodeIfPresent(Bool.self, forKey: .isDefault) ?? false
         params = try c.decodeIfPresent([ParamSpec].self, forKey: .params) ?? []
+        longRunning = try c.decodeIfPresent(Bool.self, forKey: .longRunning) ?? false
+    }
+
+    /// Only `true` goes on the wire: a 1.0 command spec is unchanged.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(description, forKey: .description)
+        try c.encode(isDefault, forKey: .isDefault)
+        try c.encode(params, forKey: .params)
+        if longRunning { try c.encode(true, forKey: .longRunning) }
     }
 }
 

@@ -93,8 +93,9 @@ struct GlobalOptions {
         var o = RunOptions(workspace: workspace)
         o.dryRun = dryRun
         o.verbose = verbose
-        if let timeout { o.timeout = timeout }
-        if let idleTimeout { o.idleTimeout = idleTimeout }
+        if let timeout { o.timeout = timeout; o.timeoutIsExplicit = true }
+        if let idleTimeout { o.idleTimeout = idleTimeout; o.idleTimeoutIsExplicit = true }
+        o.liveStatus = isatty(2) == 1
         // Tuning knobs for tests and slow machines, not worth a flag each.
         let env = ProcessInfo.processInfo.environment
         if let s = env["CONTSEC_CANCEL_GRACE"], let d = Double(s) { o.cancelGrace = d }

@@ -91,6 +91,8 @@ enum RunCommand {
             }
         }
         run.options = wanted
+        // A long-running command has its own live status line; the table's progress line would fight it.
+        if command.longRunning { g.report.tableProgress = false }
         let pipeline: ReportPipeline
         do {
             pipeline = try g.reportPipeline()

@@ -57,6 +57,24 @@ final class RawPlugin {
         p.closeInput()
     }
 
+    /// The Swift kit speaks 1.1 to a 1.1 host and plain 1.0 to a 1.0 host: no `longRunning`, the table in `summary`.
+    @Test func kitUsesOneOneFeaturesOnlyWhenNegotiated() throws {
+        for (offer, version) in [(#"["1.1","1.0"]"#, "1.1"), (#"["1.0"]"#, "1.0")] {
+            let p = try RawPlugin(testkit)
+            p.send(RawPlugin.initialize.replacingOccurrences(of: #"["1.0"]"#, with: offer))
+            let r = try p.next()
+            #expect(r["result"]?["protocolVersion"] == .string(version))
+            let serve = r["result"]?["commands"]?.arrayValue?.first { $0["name"] == "serve" }
+            #expect(serve?["longRunning"] == (version == "1.1" ? true : nil))
+            p.send(#"{"jsonrpc":"2.0","id":2,"method":"run","params":{"command":"behave","args":{"table-rows":2}}}"#)
+            let result = try p.next()["result"]
+            let table = version == "1.1" ? result?["table"] : result?["summary"]?["table"]
+            #expect(table?["rows"]?[1]?["id"] == "row-1")
+            #expect((version == "1.1" ? result?["summary"]?["table"] : result?["table"]) == nil)
+            p.closeInput()
+        }
+    }
+
     @Test func unknownMethodInvalidParamsAndSecondInitialize() throws {
         let p = try RawPlugin(testkit)
         p.send(RawPlugin.initialize)

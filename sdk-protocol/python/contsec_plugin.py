@@ -194,9 +194,15 @@ class Param:
 
 
 class Command:
-    """A command: ``handler(ctx)`` returns a summary dict, None, ``Ok(...)`` or ``GateTripped(...)``."""
+    """A command: ``handler(ctx)`` returns a summary dict, None, ``Ok(...)`` or ``GateTripped(...)``.
 
-    def __init__(self, name, description, handler, params=(), default=False):
+    ``long_running=True`` (protocol 1.1) declares a command that runs until stopped (an exporter, a monitor): the
+    host applies no timeout unless the user gives one and stops it with ``cancel`` on Ctrl-C. The handler should
+    then see ``ctx.cancelled``, wind down and return its normal outcome (a summary of what it did) within the host's
+    cancel grace (5 s); that outcome answers the run.
+    """
+
+    def __init__(self, name, description, handler, params=(), default=False, long_running=False):
         if not _is_name(name):
             raise ValueError("command name %r must match ^[a-z][a-z0-9-]*$" % (name,))
         names = [p.name for p in params]
@@ -204,11 +210,15 @@ class Command:
             raise ValueError("command %s declares a param twice" % name)
         self.name, self.description, self.handler = name, description, handler
         self.params, self.default = list(params), bool(default)
+        self.long_running = bool(long_running)
 
-    def spec(self):
-        """The CommandSpec object sent in the initialize result."""
-        return {"name": self.name, "description": self.description, "default": self.default,
-                "params": [p.spec() for p in self.params]}
+    def spec(self, version=PROTOCOL_VERSIONS[0]):
+        """The CommandSpec object sent in the initialize result (``longRunning`` exists from protocol 1.1)."""
+        d = {"name": self.name, "description": self.description, "default": self.default,
+             "params": [p.spec() for p in self.params]}
+        if self.long_running and _version_key(version) >= (1, 1):
+            d["longRunning"] = True
+        return d
 
 
 class Table:
@@ -495,10 +505,11 @@ class Plugin:
         self.commands.append(command)
         return command
 
-    def command(self, name, description, params=(), default=False):
+    def command(self, name, description, params=(), default=False, long_running=False):
         """Decorator form of ``add_command``: ``@plugin.command("scan", "Scan", params=[...], default=True)``."""
         def register(handler):
-            self.add_command(Command(name, description, handler, params=params, default=default))
+            self.add_command(Command(name, description, handler, params=params, default=default,
+                                     long_running=long_running))
             return handler
         return register
 
@@ -703,7 +714,7 @@ class _Session:
             info["vendor"] = p.vendor
         self.version = max(common, key=_version_key)
         self._result(id_, {"protocolVersion": self.version, "plugin": info,
-                           "commands": [c.spec() for c in p.commands], "capabilities": dict(p.capabilities)})
+                           "commands": [c.spec(self.version) for c in p.commands], "capabilities": dict(p.capabilities)})
 
     def _validate_args(self, params):
         if not isinstance(params, dict):
@@ -755,8 +766,8 @@ class _Session:
     def _run_worker(self, id_, command, ctx):
         try:
             outcome = command.handler(ctx)
-            if ctx.cancelled:
-                raise Cancelled()
+            if ctx.cancelled and not (command.long_running and _version_key(self.version) >= (1, 1)):
+                raise Cancelled()  # a stopped long-running command answers with its own outcome instead
             if outcome is None:
                 outcome = Ok()
             elif isinstance(outcome, dict):

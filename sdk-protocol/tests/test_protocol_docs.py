@@ -519,7 +519,7 @@ class PythonSdkTests(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="contsec-sdk-")
         self.p = PluginProcess([FIXTURE], STORE, cwd=self.tmp)
-        self.p.handshake(self.tmp)
+        self.p.handshake_result = self.p.handshake(self.tmp)
 
     def tearDown(self):
         self.p.kill()
@@ -607,6 +607,29 @@ class PythonSdkTests(unittest.TestCase):
             resp, _ = old.call("run", {"command": "table", "args": {}})
             self.assertNotIn("table", resp["result"])
             self.assertEqual(resp["result"]["summary"]["table"]["rows"][1], {"name": "cache", "encrypted": False})
+        finally:
+            old.kill()
+
+    def test_long_running_command_is_declared_and_answers_its_outcome_when_stopped(self):
+        specs = {c["name"]: c for c in self.p.handshake_result["commands"]}
+        self.assertIs(specs["serve"].get("longRunning"), True)
+        self.assertNotIn("longRunning", specs["echo"], "only true goes on the wire")
+        run = self.p.request("run", {"command": "serve", "args": {}})
+        self.assertEqual(self.p.recv()["method"], "progress")
+        self.p.notify("cancel", {"id": run})
+        resp, _ = self.p.response(run, timeout=2)
+        self.assertEqual(resp["result"]["status"], "ok")
+        self.assertGreaterEqual(resp["result"]["summary"]["ticks"], 1)
+
+    def test_long_running_is_left_out_and_cancel_answers_minus_32800_under_1_0(self):
+        old = PluginProcess([FIXTURE], STORE, cwd=self.tmp)
+        try:
+            result = old.handshake(self.tmp, versions=["1.0"])
+            self.assertFalse(any("longRunning" in c for c in result["commands"]))
+            run = old.request("run", {"command": "serve", "args": {}})
+            old.recv()
+            old.notify("cancel", {"id": run})
+            self.assertEqual(old.response(run, timeout=2)[0]["error"]["code"], -32800)
         finally:
             old.kill()
 

@@ -22,6 +22,8 @@ public struct ReportOptions: Sendable {
     /// `--log-dir`; nil means `logs/security` under the workspace.
     public var logDir: String?
     public var noLog = false
+    /// The table's progress line on a terminal; off for a long-running command, whose live status line shows it.
+    public var tableProgress = true
 
     public init(workspace: String) { self.workspace = workspace }
 
@@ -111,7 +113,7 @@ public final class ReportPipeline: @unchecked Sendable {
                 do { sinks.append(try JSONReporter(output: out)) } catch { throw CLIError.usage("cannot start the JSON report: \(error)") }
             case "jsonl": sinks.append(JSONLReporter(output: out))
             case "sarif": sinks.append(SARIFReporter(output: out, workspace: options.workspace))
-            default: sinks.append(TableReporter(output: out))
+            default: sinks.append(TableReporter(output: out, progress: options.tableProgress))
             }
         }
         if let log {

@@ -20,11 +20,11 @@ public final class TableReporter: IgnoredFindingSink, @unchecked Sendable {
     /// Findings the ignore file suppressed: not listed, only counted, so the user knows they exist.
     private var ignored = 0
 
-    public init(output: ByteOutput, colour: Bool? = nil, maxRows: Int = 5000) {
+    public init(output: ByteOutput, colour: Bool? = nil, maxRows: Int = 5000, progress: Bool = true) {
         out = output
         let tty = output.isTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         self.colour = colour ?? tty
-        progressLine = output.isTerminal && isatty(2) == 1
+        progressLine = progress && output.isTerminal && isatty(2) == 1
         self.maxRows = maxRows
     }
 

@@ -99,6 +99,9 @@ public struct FlagMapping {
     public static func help(for command: CommandSpec, plugin: String) -> String {
         var lines = ["Usage: contsec run \(plugin) \(command.name)\(command.params.isEmpty ? "" : " [flags]")",
                      "  \(command.description)"]
+        if command.longRunning {
+            lines.append("  Runs until stopped (Ctrl-C or SIGTERM); no timeout unless --timeout / --idle-timeout is given.")
+        }
         if !command.params.isEmpty {
             lines.append("Flags:")
             for p in command.params {

@@ -94,10 +94,24 @@ public final class PluginRun: @unchecked Sendable {
     /// Runs one command. Findings stream to the bus while it runs.
     public func run(command: String, args: [String: JSONValue]) -> Result<RunResult, PluginFailure> {
         guard let conn = connection else { return .failure(failure(.spawnFailed, "plugin \(name) is not started")) }
-        let hardDeadline = started.addingTimeInterval(options.timeout)
+        let spec = info?.commands.first { $0.name == command }
+        let longRunning = spec?.longRunning == true
+        let limits = options.limits(for: spec, started: started)
         announce(command: command)
+        var status: LiveStatusLine?
+        if longRunning && options.liveStatus {
+            let line = LiveStatusLine(label: "\(name) \(command)")
+            conn.observer = { line.observe($0) }
+            line.start()
+            status = line
+        }
+        defer { status?.stop() }
         let id = conn.sendRequest(Method.run, try? JSONValue(encoding: RunParams(command: command, args: args)))
-        let outcome = conn.wait(for: id, deadline: hardDeadline, idle: options.idleTimeout, phase: "run '\(command)'")
+        let outcome = conn.wait(for: id, deadline: limits.deadline ?? .distantFuture, idle: limits.idle, phase: "run '\(command)'")
+        if longRunning, case .interrupted = outcome {
+            status?.stop()
+            return stop(longRunning: command, id: id, conn: conn)
+        }
         switch outcome {
         case .response(.success(let v)):
             do {
@@ -134,6 +148,31 @@ public final class PluginRun: @unchecked Sendable {
             }
             return .failure(failure(.interrupted, "interrupted: run of plugin \(name) cancelled"
                                     + (answered ? "" : " (it did not answer the cancel within \(Int(options.cancelGrace)) s)")))
+        }
+    }
+
+    /// Ctrl-C or SIGTERM is how a long-running command ends: `cancel`, then its answer within the grace is a
+    /// normal end — its own result, or "stopped" for -32800. Only silence past the grace is a failure.
+    private func stop(longRunning command: String, id: RequestID, conn: PluginConnection) -> Result<RunResult, PluginFailure> {
+        conn.sendNotification(Method.cancel, ["id": id.json])
+        let stoppedAfter = LiveStatusLine.duration(Date().timeIntervalSince(started))
+        switch conn.wait(for: id, deadline: Date().addingTimeInterval(options.cancelGrace), idle: nil, phase: "cancel", honourInterrupt: false) {
+        case .response(.success(let v)):
+            do {
+                var r = try v.decode(RunResult.self, what: "run result")
+                if r.message == nil { r.message = "stopped after \(stoppedAfter)" }
+                return checkViolations(then: .success(r))
+            } catch {
+                return .failure(failure(.protocolViolation, "plugin \(name) answered run with an invalid result: \(error)"))
+            }
+        case .response(.failure(let e)) where e.code == ErrorCode.cancelled.rawValue:
+            return checkViolations(then: .success(RunResult(status: .ok, message: "stopped after \(stoppedAfter)")))
+        case .response(.failure(let e)):
+            return .failure(failure(.runError, "plugin \(name) failed while stopping '\(command)': \(e.message)", rpc: e))
+        case .closed:
+            return .failure(failure(.crashed, "plugin \(name) exited while stopping '\(command)' without answering it"))
+        case .timedOut, .interrupted:
+            return .failure(failure(.interrupted, "interrupted: plugin \(name) did not stop '\(command)' within \(Int(options.cancelGrace)) s of the cancel"))
         }
     }
 

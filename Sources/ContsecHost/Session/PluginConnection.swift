@@ -64,7 +64,15 @@ final class PluginConnection: @unchecked Sendable {
     /// Events decoded from the current read, handed to the bus together (one lock, one wake-up per read).
     private var pending: [EventKind] = []
 
+    /// Sees every batch of events before the bus does (the live status line of a long-running command).
+    var observer: (@Sendable ([EventKind]) -> Void)? {
+        get { cond.lock(); defer { cond.unlock() }; return observerStorage }
+        set { cond.lock(); observerStorage = newValue; cond.unlock() }
+    }
+    private var observerStorage: (@Sendable ([EventKind]) -> Void)?
+
     private func flushPending() {
+        if !pending.isEmpty { observer?(pending) }
         bus.publish(plugin: pluginName, runId: runId, pending)
         pending.removeAll(keepingCapacity: true)
     }
@@ -97,7 +105,9 @@ final class PluginConnection: @unchecked Sendable {
             if honourInterrupt && Interrupt.shared.isSet { return .interrupted }
             let now = Date()
             if now >= deadline { return .timedOut("no answer to \(phase) within its time limit") }
-            var wake = deadline
+            // Never sleep past a minute at once: a long-running command's "no deadline" is .distantFuture, which
+            // NSCondition cannot convert to a timespec.
+            var wake = min(deadline, now.addingTimeInterval(60))
             if let idle {
                 let idleEnd = lastActivity.addingTimeInterval(idle)
                 if now >= idleEnd { return .timedOut("silent for \(Int(idle)) s during \(phase) (idle timeout)") }

@@ -86,7 +86,8 @@ public final class WorkflowRunner: @unchecked Sendable {
             return StepOutcome(step: step.id, status: .failed, record: nil, reason: f.message)
         }
         var o = options
-        if let t = step.timeout { o.timeout = t }
+        o.liveStatus = false  // steps run side by side: one status line each would overwrite the others
+        if let t = step.timeout { o.timeout = t; o.timeoutIsExplicit = true }
         let run = PluginRun(candidate: candidate, options: o, bus: bus)
         let record = run.execute { initResult in
             let command: CommandSpec?
