@@ -48,3 +48,13 @@ enum ContsecCLI {
                       stderr: String(decoding: errData, as: UTF8.self), report: json)
     }
 }
+
+extension ContsecCLI {
+    /// Where tests keep artifacts for a person to look at (screenshots): `.build/test-artifacts`, never committed.
+    static func artifactDirectory() -> String {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let dir = ProcessInfo.processInfo.environment["CONTSEC_TEST_ARTIFACTS"] ?? repo.path + "/.build/test-artifacts"
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+}

@@ -61,3 +61,7 @@ func durationParam(_ ctx: RunContext) throws -> Int {
     guard d >= 0 else { throw PluginError.invalidParams(param: "duration", message: "must be 0 (until stopped) or a number of seconds") }
     return d
 }
+
+enum ListenAddressDefault {
+    static func loopback(_ port: UInt16) -> ListenAddress { ListenAddress(host: "127.0.0.1", port: port) }
+}

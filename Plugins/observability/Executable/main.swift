@@ -15,4 +15,6 @@ PluginRunner.main(Plugin(
                 params: alertParams, handler: alert),
         Command(name: "monitor", description: "Follow Engine events and sample stats: risky starts, exec'd shells, OOM kills, restart loops, resource use, new ports/processes",
                 params: monitorParams, handler: monitor),
+        Command(name: "dashboard", description: "Serve a live dashboard on 127.0.0.1: containers with CPU/memory sparklines, findings, runtime events",
+                params: dashboardParams, handler: dashboard),
     ]))
