@@ -51,7 +51,7 @@ import ContsecProtocol
                                   env: ["PATH": path], cwd: Paths.packageRoot)
         #expect(r.code == 0, "\(r.stderr)")
         let plugins = r.json?["plugins"]?.arrayValue ?? []
-        #expect(plugins.compactMap { $0["name"]?.stringValue }.sorted() == ["cis-bench", "iac-scan", "trivy-scanner"])
+        #expect(plugins.compactMap { $0["name"]?.stringValue }.sorted() == ["cis-bench", "iac-scan", "observability", "trivy-scanner"])
         #expect(plugins.allSatisfy { $0["status"] == "ok" })
         #expect(findings(r.json).contains { $0["ruleId"]?.stringValue?.hasPrefix("CS-DF-") == true })
         #expect(findings(r.json).contains { $0["ruleId"]?.stringValue?.hasPrefix("CIS-") == true })
