@@ -76,6 +76,20 @@ public struct Finding: Sendable, Codable, Hashable {
         self.properties = properties
     }
 
+    /// `busybox 1.30.1-r3 → 1.30.1-r5` (`→ no fix` without a fixed version) from the well-known properties `package`,
+    /// `installedVersion` and `fixedVersion` (PROTOCOL.md §13), so that one-line reports can tell apart the packages one
+    /// vulnerability affects. nil when there is no `package` property.
+    public var packageSummary: String? {
+        guard let package = properties["package"]?.stringValue, !package.isEmpty else { return nil }
+        var text = package
+        if let installed = properties["installedVersion"]?.stringValue, !installed.isEmpty { text += " " + installed }
+        if category == .vulnerability {
+            let fixed = properties["fixedVersion"]?.stringValue ?? ""
+            text += " → " + (fixed.isEmpty ? "no fix" : fixed)
+        }
+        return text
+    }
+
     /// The fingerprint the host computes when a plugin sends none: sha256 of `ruleId|kind|name|file|line`.
     public var defaultFingerprint: String {
         let key = [ruleId, target.kind, target.name, target.file ?? "", target.line.map(String.init) ?? ""].joined(separator: "|")

@@ -8,7 +8,8 @@ extension TrivyScannerError {
         switch self {
         case .toolMissing(let tool, let install): return .toolMissing(tool: tool, install: install)
         case .invalidParameter(let param, let message): return .invalidParams(param: param, message: message)
-        case .databaseMissingOffline, .databaseDownloadFailed, .imageNotLocalOffline: return .preconditionFailed(description)
+        case .databaseMissingOffline, .databaseDownloadFailed, .imageNotLocalOffline, .trivyPathMissing:
+            return .preconditionFailed(description)
         default: return .failed(description)
         }
     }

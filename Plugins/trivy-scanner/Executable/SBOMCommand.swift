@@ -28,7 +28,8 @@ enum SBOMCommand {
             }
             let sbom = try await SBOMJob.run(source: source, format: format,
                                              options: TrivyOptions(cacheDir: a.path("cache-dir"), offline: a.bool("offline")),
-                                             trivyPath: a.path("trivy"), onLog: SourceParams.forwardLog(ctx),
+                                             trivyPath: a.path("trivy"), workspace: ctx.workspace,
+                                             onLog: SourceParams.forwardLog(ctx),
                                              note: SourceParams.note(ctx))
             try ctx.checkCancellation()
             let written: WrittenFile

@@ -35,7 +35,7 @@ enum ScanCommand {
                                       cacheDir: a.path("cache-dir"), offline: a.bool("offline")),
                 gate: ScanGate(maxVulnerabilities: a.int("max-vulns"), blockCritical: a.bool("block-critical"),
                                threshold: SeverityList.threshold(severities)),
-                trivyPath: a.path("trivy"))
+                trivyPath: a.path("trivy"), workspace: ctx.workspace)
             let result = try await ScanJob.run(request, onLog: SourceParams.forwardLog(ctx), note: SourceParams.note(ctx))
             try ctx.checkCancellation()
             for finding in result.findings { ctx.emit(finding) }

@@ -21,6 +21,8 @@ public enum TrivyScannerError: Error, Sendable, Equatable, CustomStringConvertib
     case imageExportFailed(image: String, reason: String)
     /// With `--offline` the image must come from the local engine, which does not have it.
     case imageNotLocalOffline(image: String, reason: String)
+    /// A setting (CONTSEC_TRIVY) names a trivy path that does not exist.
+    case trivyPathMissing(setting: String, path: String)
 
     public var description: String {
         switch self {
@@ -46,6 +48,8 @@ public enum TrivyScannerError: Error, Sendable, Equatable, CustomStringConvertib
         case .imageNotLocalOffline(let image, let reason):
             return "image \(image) is not in the local Docker engine (\(reason)) and --offline forbids fetching it from a "
                 + "registry: pull or load it first, give a `docker save` tarball with --input, or drop --offline"
+        case .trivyPathMissing(let setting, let path):
+            return "\(setting) names \(path), which does not exist: correct or unset it (trivy on PATH is used without it)"
         }
     }
 }

@@ -81,6 +81,10 @@ public final class LogFileSink: IgnoredFindingSink, @unchecked Sendable {
                     if t.kind != "file" { Self.appendSanitized(t.kind, limit: 100, into: &buf); buf.append(UInt8(ascii: " ")) }
                     Self.appendSanitized(t.name, limit: 500, into: &buf)
                 }
+                if let package = f.packageSummary {
+                    buf.append(UInt8(ascii: " "))
+                    Self.appendSanitized(package, limit: 500, into: &buf)
+                }
                 buf.append(contentsOf: " — ".utf8)
                 Self.appendSanitized(f.title, limit: 1000, into: &buf)
                 if let ignored {
@@ -155,7 +159,8 @@ public final class LogFileSink: IgnoredFindingSink, @unchecked Sendable {
         case .pluginReady(let p):
             return "\(p.name) \(p.version)" + (p.vendor.map { " by \($0)" } ?? "")
         case .finding(let f):
-            return "\(f.severity.rawValue.uppercased()) \(f.ruleId) \(TableReporter.location(f.target)) — \(f.title)"
+            return "\(f.severity.rawValue.uppercased()) \(f.ruleId) \(TableReporter.location(f.target))"
+                + (f.packageSummary.map { " " + $0 } ?? "") + " — \(f.title)"
         case .action(let a):
             return "\(a.status.rawValue) \(a.kind) \(a.target)" + (a.detail.map { " — \($0)" } ?? "")
                 + (a.artifacts.isEmpty ? "" : " artifacts=\(a.artifacts.joined(separator: ","))")

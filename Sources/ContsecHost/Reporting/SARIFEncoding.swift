@@ -26,13 +26,17 @@ enum SARIFEncoding {
         }
     }
 
-    /// A reporting descriptor for the first finding seen with a rule id. Texts are cut so that many distinct
-    /// rules (one per CVE) stay affordable in memory.
-    static func rule(_ f: Finding) -> JSONValue {
+    /// A reporting descriptor from the first finding seen with a rule id. A message or remediation that differs
+    /// between the rule's findings describes each result, not the rule: the description is then the title, and the
+    /// help says to read the results. Texts are cut so that many distinct rules (one per CVE) stay affordable.
+    static func rule(_ f: Finding, messageVaries: Bool = false, remediationVaries: Bool = false) -> JSONValue {
         let short = cut(f.title, 1024)
-        let full = cut(f.message ?? f.title, 4096)
-        var help = f.remediation.map { cut($0, 8192) } ?? "No remediation was given for \(f.ruleId)."
-        var markdown = f.remediation.map { "**Remediation:** " + cut($0, 8192) } ?? help
+        let full = cut((messageVaries ? nil : f.message) ?? f.title, 4096)
+        let remediation = remediationVaries
+            ? "What to do differs between the results of \(f.ruleId): each result's message names what is affected and its fix."
+            : f.remediation
+        var help = remediation.map { cut($0, 8192) } ?? "No remediation was given for \(f.ruleId)."
+        var markdown = remediation.map { "**Remediation:** " + cut($0, 8192) } ?? help
         let refs = f.references.prefix(10)
         if !refs.isEmpty {
             help += "\n\nReferences:\n" + refs.map { "- \($0)" }.joined(separator: "\n")

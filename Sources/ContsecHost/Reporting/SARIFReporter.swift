@@ -30,7 +30,7 @@ public final class SARIFReporter: EventSink, @unchecked Sendable {
         let plugin: String
         var info: PluginInfo?
         var ruleIndex: [String: Int] = [:]
-        var rules: [JSONValue] = []
+        var rules: [RuleSource] = []
         /// By severity, most severe first; created when the first result of a severity arrives.
         var results: [Spool?] = Array(repeating: nil, count: SeverityTally.order.count)
         var resultCount = 0
@@ -57,6 +57,27 @@ public final class SARIFReporter: EventSink, @unchecked Sendable {
             }
             update(&invocations[runId]!)
         }
+    }
+
+    /// What a rule's descriptor is made of: its first finding's texts, kept only where every finding of the rule says
+    /// the same. A message or remediation that differs between results (one CVE in several packages) is about each
+    /// result, not the rule, and stays in the results.
+    struct RuleSource {
+        private var first: Finding
+        private var messageVaries = false
+        private var remediationVaries = false
+
+        init(_ f: Finding) {
+            first = f
+            first.properties = [:]  // never used for the rule; memory grows with rules, not with their data
+        }
+
+        mutating func note(_ f: Finding) {
+            if f.message != first.message { messageVaries = true }
+            if f.remediation != first.remediation { remediationVaries = true }
+        }
+
+        var descriptor: JSONValue { SARIFEncoding.rule(first, messageVaries: messageVaries, remediationVaries: remediationVaries) }
     }
 
     private let maxResults: Int
@@ -86,8 +107,9 @@ public final class SARIFReporter: EventSink, @unchecked Sendable {
             } else {
                 index = run.rules.count
                 run.ruleIndex[f.ruleId] = index
-                run.rules.append(SARIFEncoding.rule(f))
+                run.rules.append(RuleSource(f))
             }
+            run.rules[index].note(f)
             let result = SARIFEncoding.result(f, ruleIndex: index, workspace: workspace)
             do {
                 try run.spool(f.severity).append(separator: ",\n        ") { JSONWriter.write(result, into: &$0) }
@@ -145,7 +167,7 @@ public final class SARIFReporter: EventSink, @unchecked Sendable {
             var driver: [String: JSONValue] = [
                 "name": .string("contsec \(plugin)"),
                 "informationUri": .string(Self.informationUri),
-                "rules": .array(run.rules),
+                "rules": .array(run.rules.map(\.descriptor)),
             ]
             if let info = run.info {
                 driver["version"] = .string(info.version)

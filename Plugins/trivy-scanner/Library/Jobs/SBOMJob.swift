@@ -21,8 +21,11 @@ public enum SBOMJob {
     }
 
     /// The SBOM's bytes. Listing packages needs no vulnerability database, so this works offline.
+    /// The SBOM names the image by the reference given (never the temporary tarball it was exported to), and an
+    /// archive or directory inside `workspace` by its path relative to it.
     public static func run(source: ScanSource, format: SBOMFormat, options: TrivyOptions, trivyPath: String?,
-                           dockerSocket: String? = nil, onLog: @escaping @Sendable (TrivyLogLine) -> Void,
+                           dockerSocket: String? = nil, workspace: String? = nil,
+                           onLog: @escaping @Sendable (TrivyLogLine) -> Void,
                            note: @escaping @Sendable (String) -> Void) async throws -> Data {
         let trivy = TrivyRunner(executable: try TrivyLocator.locate(explicit: trivyPath))
         let scratch = try ScratchDirectory()
@@ -36,6 +39,6 @@ public enum SBOMJob {
         guard (try? JSONSerialization.jsonObject(with: data)) != nil else {
             throw TrivyScannerError.badReport("trivy wrote an SBOM that is not JSON (\(data.count) bytes)")
         }
-        return data
+        return ArtifactNaming.make(source: source, subject: subject, workspace: workspace).renamingArtifact(in: data)
     }
 }

@@ -10,11 +10,14 @@ public struct ScanRequest: Sendable {
     public var trivyPath: String?
     /// nil: `DOCKER_HOST` or the default socket.
     public var dockerSocket: String?
+    /// Archives and directories inside it are named by their path relative to it, and so are the files a directory
+    /// scan finds (as SARIF resolves them); nil: paths as given.
+    public var workspace: String?
 
     public init(source: ScanSource, options: TrivyOptions = TrivyOptions(), gate: ScanGate = ScanGate(),
-                trivyPath: String? = nil, dockerSocket: String? = nil) {
+                trivyPath: String? = nil, dockerSocket: String? = nil, workspace: String? = nil) {
         self.source = source; self.options = options; self.gate = gate
-        self.trivyPath = trivyPath; self.dockerSocket = dockerSocket
+        self.trivyPath = trivyPath; self.dockerSocket = dockerSocket; self.workspace = workspace
     }
 }
 
@@ -41,19 +44,23 @@ public enum ScanJob {
                                        cacheDir: request.options.cacheDir ?? TrivyRunner.defaultCacheDir(),
                                        offline: request.options.offline, onLog: onLog)
         // An exported tarball's path means nothing to the user: findings name the image they asked for.
-        let artifact: String? = if case .image(let reference) = request.source { reference } else { nil }
-        return try result(from: data, options: request.options, gate: request.gate, artifactName: artifact)
+        let naming = ArtifactNaming.make(source: request.source, subject: subject, workspace: request.workspace)
+        return try result(from: data, options: request.options, gate: request.gate, artifactName: naming.artifactName,
+                          filePrefix: naming.filePrefix)
     }
 
     /// Maps a Trivy JSON report and applies the gates.
-    public static func result(from report: Data, options: TrivyOptions, gate: ScanGate, artifactName: String? = nil) throws -> ScanResult {
+    public static func result(from report: Data, options: TrivyOptions, gate: ScanGate, artifactName: String? = nil,
+                              filePrefix: String? = nil) throws -> ScanResult {
         let decoded = try TrivyReport.decode(report)
         let mapping = MappingOptions(severities: Set(options.severities), ignoreUnfixed: options.ignoreUnfixed,
-                                     artifactName: artifactName)
+                                     artifactName: artifactName, filePrefix: filePrefix)
         let findings = FindingMapper.findings(from: decoded, options: mapping)
         let artifact = artifactName ?? decoded.artifactName ?? ""
-        return ScanResult(findings: findings,
-                          summary: ScanSummary.make(findings, gate: gate, artifact: artifact, trivyVersion: decoded.trivyVersion),
-                          verdict: gate.evaluate(findings))
+        var summary = ScanSummary.make(findings, gate: gate, artifact: artifact, trivyVersion: decoded.trivyVersion)
+        if decoded.artifactType == "container_image", let id = decoded.metadata?.imageID, !id.isEmpty {
+            summary["imageID"] = .string(id)
+        }
+        return ScanResult(findings: findings, summary: summary, verdict: gate.evaluate(findings))
     }
 }

@@ -8,7 +8,18 @@ public struct TrivyReport: Decodable, Sendable {
     /// `container_image`, `filesystem`, `repository`, ...
     public var artifactType: String?
     public var trivyVersion: String?
+    /// The image's identity, when an image was scanned.
+    public var metadata: Metadata?
     public var results: [Result]
+
+    public struct Metadata: Decodable, Sendable {
+        /// The image's config digest (`docker images --digests` shows it as the IMAGE ID).
+        public var imageID: String?
+        /// `repo@sha256:…` of the registries the image came from (empty for a local build or import).
+        public var repoDigests: [String]?
+        public var repoTags: [String]?
+        enum CodingKeys: String, CodingKey { case imageID = "ImageID", repoDigests = "RepoDigests", repoTags = "RepoTags" }
+    }
 
     public struct Result: Decodable, Sendable {
         /// What was scanned inside the artifact: an OS ("alpine 3.9.4"), a lock file, a config file, a file with a secret.
@@ -57,9 +68,16 @@ public struct TrivyReport: Decodable, Sendable {
         public var severity: String?
         public var references: [String]?
         public var cweIDs: [String]?
+        public var pkgIdentifier: PkgIdentifier?
+
+        public struct PkgIdentifier: Decodable, Sendable {
+            /// The package URL (`pkg:apk/alpine/busybox@1.30.1-r3?…`).
+            public var purl: String?
+            enum CodingKeys: String, CodingKey { case purl = "PURL" }
+        }
 
         enum CodingKeys: String, CodingKey {
-            case vulnerabilityID = "VulnerabilityID", pkgName = "PkgName", pkgPath = "PkgPath"
+            case vulnerabilityID = "VulnerabilityID", pkgName = "PkgName", pkgPath = "PkgPath", pkgIdentifier = "PkgIdentifier"
             case installedVersion = "InstalledVersion", fixedVersion = "FixedVersion", status = "Status", layer = "Layer"
             case primaryURL = "PrimaryURL", title = "Title", description = "Description", severity = "Severity"
             case references = "References", cweIDs = "CweIDs"
@@ -115,7 +133,7 @@ public struct TrivyReport: Decodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "SchemaVersion", artifactName = "ArtifactName", artifactType = "ArtifactType"
-        case trivy = "Trivy", results = "Results"
+        case trivy = "Trivy", results = "Results", metadata = "Metadata"
     }
 
     public init(from decoder: Decoder) throws {
@@ -124,6 +142,7 @@ public struct TrivyReport: Decodable, Sendable {
         artifactName = try c.decodeIfPresent(String.self, forKey: .artifactName)
         artifactType = try c.decodeIfPresent(String.self, forKey: .artifactType)
         trivyVersion = try c.decodeIfPresent(TrivyInfo.self, forKey: .trivy)?.version
+        metadata = try? c.decodeIfPresent(Metadata.self, forKey: .metadata)
         results = try c.decodeIfPresent([Result].self, forKey: .results) ?? []
     }
 

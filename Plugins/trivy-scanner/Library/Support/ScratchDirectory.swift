@@ -8,7 +8,10 @@ public final class ScratchDirectory: Sendable {
     public let path: String
 
     public init(prefix: String = "contsec-trivy") throws {
-        var template = Array((NSTemporaryDirectory() + "/\(prefix)-XXXXXX").utf8CString)
+        // NSTemporaryDirectory() ends in "/" (TMPDIR may too): no "//" in the paths Trivy and logs show.
+        var base = NSTemporaryDirectory()
+        while base.count > 1 && base.hasSuffix("/") { base.removeLast() }
+        var template = Array((base + "/\(prefix)-XXXXXX").utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
             throw TrivyScannerError.badReport("cannot create a temporary directory in \(NSTemporaryDirectory()): \(String(cString: strerror(errno)))")
         }

@@ -9,7 +9,16 @@ public enum TrivyLocator {
 
     public static func locate(explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
                               runner: ToolRunner = ToolRunner()) throws -> String {
-        let wanted = explicit ?? environment["CONTSEC_TRIVY"].flatMap { $0.isEmpty ? nil : $0 } ?? "trivy"
+        let fromEnvironment = environment["CONTSEC_TRIVY"].flatMap { $0.isEmpty ? nil : $0 }
+        let wanted = explicit ?? fromEnvironment ?? "trivy"
+        // A path that names nothing is a wrong path, not a missing install: say which setting named it.
+        if wanted.contains("/") && !FileManager.default.fileExists(atPath: wanted) {
+            if explicit != nil {
+                throw TrivyScannerError.invalidParameter(param: "trivy", message: "\(wanted) does not exist: give the path of "
+                    + "the trivy binary, or leave --trivy out to use CONTSEC_TRIVY or trivy on PATH")
+            }
+            throw TrivyScannerError.trivyPathMissing(setting: "CONTSEC_TRIVY", path: wanted)
+        }
         do {
             return try runner.resolve(wanted, installHint: installHint)
         } catch ToolError.toolMissing(let tool, _) {
