@@ -77,6 +77,19 @@ import ContsecProtocol
         #expect(all.allSatisfy { $0.target.name == "your-org/your-app:latest" && $0.target.kind == "image" })
     }
 
+    /// Trivy can list one vulnerable package twice (two data sources); one problem is one finding.
+    @Test func anExactDuplicateEntryIsOneFinding() throws {
+        var object = try #require(try JSONSerialization.jsonObject(with: Fixtures.report("alpine-39")) as? [String: Any])
+        var results = try #require(object["Results"] as? [[String: Any]])
+        var vulns = try #require(results[0]["Vulnerabilities"] as? [[String: Any]])
+        vulns.append(vulns[0])
+        results[0]["Vulnerabilities"] = vulns
+        object["Results"] = results
+        let all = FindingMapper.findings(from: try TrivyReport.decode(try JSONSerialization.data(withJSONObject: object)))
+        #expect(all.count == 6)
+        #expect(Set(all.compactMap(\.fingerprint)).count == 6)
+    }
+
     @Test func otherSchemaVersionIsRefusedWithAHint() throws {
         let old = Data(#"{"SchemaVersion": 1, "Results": []}"#.utf8)
         #expect(throws: TrivyScannerError.self) { try TrivyReport.decode(old) }

@@ -13,6 +13,8 @@ enum ScanCommand {
                       description: "Gate: fail when more than N vulnerabilities at or above the --severity threshold are found"),
             ParamSpec(name: "block-critical", type: .bool, description: "Gate: fail on any critical finding"),
             ParamSpec(name: "scanners", type: .list, description: "vuln, misconfig, secret, license (default: Trivy's, vuln,secret)"),
+            ParamSpec(name: "db-repository", type: .list,
+                      description: "Registry repositories to download Trivy's vulnerability DB from, e.g. an internal mirror of trivy-db:2"),
         ], handler: run)
 
     static let knownScanners: Set<String> = ["vuln", "misconfig", "secret", "license"]
@@ -32,7 +34,8 @@ enum ScanCommand {
             let request = ScanRequest(
                 source: try SourceParams.source(a),
                 options: TrivyOptions(scanners: scanners, severities: severities, ignoreUnfixed: a.bool("ignore-unfixed"),
-                                      cacheDir: a.path("cache-dir"), offline: a.bool("offline")),
+                                      cacheDir: a.path("cache-dir"), offline: a.bool("offline"),
+                                      dbRepositories: a.list("db-repository")),
                 gate: ScanGate(maxVulnerabilities: a.int("max-vulns"), blockCritical: a.bool("block-critical"),
                                threshold: SeverityList.threshold(severities)),
                 trivyPath: a.path("trivy"), workspace: ctx.workspace)

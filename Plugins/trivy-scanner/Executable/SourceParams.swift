@@ -10,7 +10,8 @@ enum SourceParams {
         ParamSpec(name: "input", type: .path, description: "A `docker save` image tarball"),
         ParamSpec(name: "dir", type: .path, description: "A directory (source tree, config files)"),
         ParamSpec(name: "trivy", type: .path, description: "The trivy binary (default: CONTSEC_TRIVY, else trivy on PATH)"),
-        ParamSpec(name: "cache-dir", type: .path, description: "Trivy's cache directory (vulnerability DB)"),
+        ParamSpec(name: "cache-dir", type: .path,
+                  description: "Trivy's cache directory (vulnerability DB); default: CONTSEC_TRIVY_CACHE, else Trivy's own"),
         ParamSpec(name: "offline", type: .bool,
                   description: "Download nothing: --skip-db-update --skip-java-db-update --skip-check-update --offline-scan"),
     ]

@@ -64,6 +64,26 @@ import TrivyScanner
         #expect(summary["trivyVersion"] as? String == "0.76.0")
     }
 
+    /// `--dir sub`: SARIF points at sub/Dockerfile from the workspace (%SRCROOT%), where GitHub finds the file.
+    @Test func directoryScanPathsResolveFromTheWorkspaceInSARIF() throws {
+        try requireTrivy()
+        let app = try Fixtures.insecureAppCopy()
+        let workspace = (app as NSString).deletingLastPathComponent
+        defer { try? FileManager.default.removeItem(atPath: workspace) }
+        let sarifPath = workspace + "/report.sarif"
+        let run = try ContsecCLI.run(["--format", "sarif", "--output", sarifPath],
+                                     ["scan", "--dir", "insecure-app", "--scanners", "misconfig", "--offline",
+                                      "--cache-dir", workspace + "/cache"], workspace: workspace)
+        #expect(run.status == 0, "\(run.stderr)")
+        let sarif = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: sarifPath))) as? [String: Any])
+        let results = try #require((sarif["runs"] as? [[String: Any]])?.first?["results"] as? [[String: Any]])
+        #expect(results.count == 5)
+        for result in results {
+            let physical = (result["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any]
+            #expect(physical?["artifactLocation"] as? [String: String] == ["uri": "insecure-app/Dockerfile", "uriBaseId": "%SRCROOT%"])
+        }
+    }
+
     /// Trivy's stderr log reaches the host as progress while the scan runs.
     @Test func trivyLogStreamsAsProgress() throws {
         try requireTrivy()
@@ -131,6 +151,12 @@ import TrivyScanner
         #expect(run.stderr.contains("Trivy could not download its vulnerability database"), "\(run.stderr)")
         #expect(run.stderr.contains("connection refused"))
         #expect(run.stderr.contains("--offline") && run.stderr.contains(cache))
+        // The same with --db-repository, as for an internal mirror of trivy-db.
+        let flag = try ContsecCLI.run([], ["scan", "--dir", app, "--scanners", "vuln", "--cache-dir", cache,
+                                           "--db-repository", "127.0.0.1:1/contsec-test/mirror-db:2"], workspace: workspace)
+        #expect(flag.status == 3, "\(flag.stderr)")
+        #expect(flag.stderr.contains("Trivy could not download its vulnerability database"), "\(flag.stderr)")
+        #expect(flag.stderr.contains("127.0.0.1:1/contsec-test/mirror-db"), "\(flag.stderr)")
     }
 
     /// Under --offline an image must come from the local engine: Trivy is never sent to a registry for it.

@@ -27,6 +27,7 @@ public enum SBOMJob {
                            dockerSocket: String? = nil, workspace: String? = nil,
                            onLog: @escaping @Sendable (TrivyLogLine) -> Void,
                            note: @escaping @Sendable (String) -> Void) async throws -> Data {
+        let options = options.withEnvironmentDefaults()
         let trivy = TrivyRunner(executable: try TrivyLocator.locate(explicit: trivyPath))
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }

@@ -32,6 +32,8 @@ public struct ScanResult: Sendable {
 public enum ScanJob {
     public static func run(_ request: ScanRequest, onLog: @escaping @Sendable (TrivyLogLine) -> Void,
                            note: @escaping @Sendable (String) -> Void) async throws -> ScanResult {
+        var request = request
+        request.options = request.options.withEnvironmentDefaults()
         // Look for trivy before exporting an image: a missing tool should fail fast.
         let trivy = TrivyRunner(executable: try TrivyLocator.locate(explicit: request.trivyPath))
         let scratch = try ScratchDirectory()

@@ -1,3 +1,4 @@
+import Foundation
 import ContsecProtocol
 
 /// What Trivy looks at.
@@ -17,14 +18,26 @@ public struct TrivyOptions: Sendable, Equatable {
     /// Empty: all severities.
     public var severities: [Severity] = []
     public var ignoreUnfixed = false
+    /// nil: `CONTSEC_TRIVY_CACHE` when set (see `withEnvironmentDefaults`), else Trivy's own default.
     public var cacheDir: String?
     /// Never download: no vulnerability or Java DB update, no check bundle update, no API lookups.
     public var offline = false
+    /// Where Trivy downloads its vulnerability database from (`--db-repository`, e.g. an internal registry's mirror of
+    /// trivy-db:2), in order of preference; empty: Trivy's default (or TRIVY_DB_REPOSITORY).
+    public var dbRepositories: [String] = []
 
     public init(scanners: [String] = [], severities: [Severity] = [], ignoreUnfixed: Bool = false,
-                cacheDir: String? = nil, offline: Bool = false) {
+                cacheDir: String? = nil, offline: Bool = false, dbRepositories: [String] = []) {
         self.scanners = scanners; self.severities = severities; self.ignoreUnfixed = ignoreUnfixed
-        self.cacheDir = cacheDir; self.offline = offline
+        self.cacheDir = cacheDir; self.offline = offline; self.dbRepositories = dbRepositories
+    }
+
+    /// These options with the cache dir from `CONTSEC_TRIVY_CACHE` when none was given: one setting for every scan of
+    /// a machine whose Trivy database lives somewhere other than Trivy's default (an air-gapped copy, a shared cache).
+    public func withEnvironmentDefaults(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> TrivyOptions {
+        var copy = self
+        if copy.cacheDir == nil, let dir = environment["CONTSEC_TRIVY_CACHE"], !dir.isEmpty { copy.cacheDir = dir }
+        return copy
     }
 
     /// Trivy's flags for `--offline` (checked against `trivy image --help` of Trivy 0.76).
@@ -40,6 +53,7 @@ public enum TrivyArguments {
             args += ["--severity", options.severities.map { $0.rawValue.uppercased() }.joined(separator: ",")]
         }
         if options.ignoreUnfixed { args.append("--ignore-unfixed") }
+        if !options.dbRepositories.isEmpty { args += ["--db-repository", options.dbRepositories.joined(separator: ",")] }
         return args
     }
 
