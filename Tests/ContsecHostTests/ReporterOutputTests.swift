@@ -189,4 +189,42 @@ import ContsecProtocol
         let kept = doc["runs"]?[0]?["results"]?.arrayValue?.compactMap { $0["partialFingerprints"]?["contsecFingerprint/v1"]?.stringValue }
         #expect(kept == ["f1", "f5", "f3", "f6"])  // critical ×2, high, medium; the lows and the info are left out
     }
+
+    /// One rule id in several findings whose message and remediation differ (one CVE in two packages): the rule keeps
+    /// only what they share, each result its own message; the table names each package.
+    @Test func sarifRuleTextIsWhatItsResultsShareAndTheTableNamesPackages() throws {
+        let dir = try temporaryFolder("sarif-shared")
+        let out = try ByteOutput.file(dir + "/r.sarif")
+        let tableOut = try ByteOutput.file(dir + "/table.txt")
+        let bus = EventBus()
+        bus.subscribe(SARIFReporter(output: out, workspace: "/ws"))
+        bus.subscribe(TableReporter(output: tableOut, colour: false))
+        func vuln(_ package: String, _ fixed: String?, rule: String = "CVE-1") -> Finding {
+            var properties: [String: JSONValue] = ["package": .string(package), "installedVersion": "1.0"]
+            if let fixed { properties["fixedVersion"] = .string(fixed) }
+            return Finding(ruleId: rule, title: "lib: overflow", severity: .high, category: .vulnerability,
+                           target: Target(kind: "image", name: "app:1"), message: "\(package) 1.0 is affected",
+                           remediation: "Upgrade \(package)", fingerprint: rule + package, properties: properties)
+        }
+        for f in [vuln("libfoo", "1.1"), vuln("libfoo-utils", "1.1"), vuln("other", nil, rule: "CVE-2")] {
+            bus.publish(plugin: "p", runId: "r", .finding(f))
+        }
+        bus.finish()
+        out.close()
+        tableOut.close()
+        let doc = try JSONParser.parse(try readText(dir + "/r.sarif"))
+        #expect(sarifProblems(doc) == [])
+        let rules = doc["runs"]?[0]?["tool"]?["driver"]?["rules"]?.arrayValue ?? []
+        #expect(rules[0]["fullDescription"]?["text"]?.stringValue == "lib: overflow")
+        #expect(rules[0]["help"]?["text"]?.stringValue?.contains("Upgrade libfoo") == false)
+        // A rule with one finding keeps its texts.
+        #expect(rules[1]["fullDescription"]?["text"]?.stringValue == "other 1.0 is affected")
+        #expect(rules[1]["help"]?["text"]?.stringValue == "Upgrade other")
+        let messages = doc["runs"]?[0]?["results"]?.arrayValue?.compactMap { $0["message"]?["text"]?.stringValue }
+        #expect(messages == ["libfoo 1.0 is affected", "libfoo-utils 1.0 is affected", "other 1.0 is affected"])
+        let table = try readText(dir + "/table.txt")
+        #expect(table.contains("libfoo 1.0 → 1.1 "), "\(table)")
+        #expect(table.contains("libfoo-utils 1.0 → 1.1 "))
+        #expect(table.contains("other 1.0 → no fix "))
+    }
 }

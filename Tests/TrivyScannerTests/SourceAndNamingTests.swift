@@ -44,4 +44,30 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: scratch.path))
         scratch.remove()  // twice is harmless
     }
+
+    /// NSTemporaryDirectory() ends in "/": the scratch path must not contain "//" (it showed in findings and logs).
+    @Test func scratchDirectoryPathHasNoDoubleSlash() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        #expect(!scratch.path.contains("//"), "\(scratch.path)")
+        #expect(!scratch.file("report.json").contains("//"))
+    }
+
+    @Test func pathsAreNamedFromTheWorkspace() {
+        #expect(ArtifactNaming.relative("/ws/images/a.tar", to: "/ws") == "images/a.tar")
+        #expect(ArtifactNaming.relative("/ws/./sub/../sub", to: "/ws/") == "sub")
+        #expect(ArtifactNaming.relative("/ws", to: "/ws") == ".")
+        #expect(ArtifactNaming.relative("/ws2/a.tar", to: "/ws") == "/ws2/a.tar")  // a sibling is not inside
+        #expect(ArtifactNaming.relative("/elsewhere/a.tar", to: nil) == "/elsewhere/a.tar")
+        let sub = ArtifactNaming.make(source: .directory("/ws/sub"), subject: .directory("/ws/sub"), workspace: "/ws")
+        #expect(sub.artifactName == "sub" && sub.file("Dockerfile") == "sub/Dockerfile")
+        let root = ArtifactNaming.make(source: .directory("/ws"), subject: .directory("/ws"), workspace: "/ws")
+        #expect(root.artifactName == "." && root.file("Dockerfile") == "Dockerfile")
+        let image = ArtifactNaming.make(source: .image("nginx:1.27"), subject: .imageArchive("/tmp/contsec-trivy-x/image.tar"),
+                                        workspace: "/ws")
+        #expect(image.resultTarget("/tmp/contsec-trivy-x/image.tar (alpine 3.10.4)", reportName: nil) == "nginx:1.27 (alpine 3.10.4)")
+        let sbom = Data(#"{"name":"/tmp/contsec-trivy-x/image.tar","ns":"http://trivy.dev/container_image//tmp/contsec-trivy-x/image.tar-1"}"#.utf8)
+        #expect(String(decoding: image.renamingArtifact(in: sbom), as: UTF8.self)
+                == #"{"name":"nginx:1.27","ns":"http://trivy.dev/container_image/nginx:1.27-1"}"#)
+    }
 }
