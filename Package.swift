@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "contsec-testkit", targets: ["contsec-testkit"]),
         .executable(name: "contsec-cis-bench", targets: ["contsec-cis-bench"]),
         .executable(name: "contsec-trivy-scanner", targets: ["contsec-trivy-scanner"]),
+        .executable(name: "contsec-registry", targets: ["contsec-registry"]),
         .executable(name: "contsec-observability", targets: ["contsec-observability"]),
     ],
     targets: [
@@ -45,6 +46,11 @@ let package = Package(
         .target(name: "Observability", dependencies: ["ContsecProtocol", "ContainerKit", "HTTPServer"], path: "Plugins/observability/Library"),
         .executableTarget(name: "contsec-observability", dependencies: ["Observability", "ContsecPluginKit", "ContainerKit", "HTTPServer"],
                           path: "Plugins/observability/Executable"),
+        .target(name: "RegistryPlugin", dependencies: ["ContsecProtocol", "ContainerKit", "CryptoTools", "RegistryClient", "TrivyScanner"],
+                path: "Plugins/registry/Library"),
+        .executableTarget(name: "contsec-registry",
+                          dependencies: ["RegistryPlugin", "ContsecPluginKit", "ContainerKit", "CryptoTools", "RegistryClient", "TrivyScanner"],
+                          path: "Plugins/registry/Executable"),
         // A do-nothing plugin: start-up benchmark and the smallest example of the kit.
         .executableTarget(name: "contsec-noop", dependencies: ["ContsecPluginKit"], path: "Plugins/noop"),
         // A plugin whose misbehaviour is chosen by arguments: crash, hang, pollute, flood. Used by tests and bench.
@@ -60,6 +66,8 @@ let package = Package(
         // Registry fixtures (skopeo-pushed OCI images, the test registries' facts) shared by the registry test targets.
         .target(name: "RegistryTestSupport", dependencies: ["ContsecProtocol"], path: "Tests/RegistryTestSupport"),
         .testTarget(name: "RegistryClientTests", dependencies: ["RegistryClient", "RegistryTestSupport", "ContsecProtocol"]),
+        .testTarget(name: "RegistryPluginTests",
+                    dependencies: ["RegistryPlugin", "RegistryClient", "CryptoTools", "ContainerKit", "RegistryTestSupport", "ContsecProtocol"]),
         .testTarget(name: "CISBenchTests", dependencies: ["CISBench", "ContainerKit", "ContsecProtocol"]),
         .testTarget(name: "TrivyScannerTests", dependencies: ["TrivyScanner", "ContainerKit", "ContsecProtocol"], exclude: ["Fixtures"]),
         .testTarget(name: "IaCScanTests", dependencies: ["IaCScan", "YAMLReader", "ContsecProtocol"]),

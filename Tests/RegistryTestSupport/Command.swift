@@ -6,11 +6,13 @@ import Glibc
 /// Runs a command to completion and returns (status, stdout, stderr). For test oracles (skopeo, python3, openssl).
 @discardableResult
 public func runCommand(_ executable: String, _ arguments: [String], stdin: Data? = nil,
-                       environment: [String: String]? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+                       environment: [String: String]? = nil,
+                       currentDirectory: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
     process.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
     if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
+    if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
     let out = Pipe(), err = Pipe(), input = Pipe()
     process.standardOutput = out
     process.standardError = err

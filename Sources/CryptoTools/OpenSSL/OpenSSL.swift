@@ -59,7 +59,7 @@ public struct OpenSSL: Sendable {
     }
 
     /// The useful end of openssl's stderr: its error lines, without the noise of long error-stack prefixes.
-    static func errorDetail(_ result: ToolResult) -> String {
+    public static func errorDetail(_ result: ToolResult) -> String {
         if result.timedOut { return "did not finish within \(Int(result.duration.rounded())) s" }
         let lines = result.stderrText.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         return lines.suffix(4).joined(separator: "; ")

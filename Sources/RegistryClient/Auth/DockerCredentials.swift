@@ -4,7 +4,7 @@ import ContsecProtocol
 /// A user name and password for a registry. `description` never shows the password.
 public struct RegistryCredential: Sendable, Equatable, CustomStringConvertible {
     public let username: String
-    let password: String
+    public let password: String
 
     public init(username: String, password: String) {
         self.username = username
