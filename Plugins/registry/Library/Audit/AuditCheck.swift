@@ -30,6 +30,9 @@ public enum AuditRule {
     public static let weakCertificate = ("REG-AUD-008", "TLS certificate uses a weak key or signature", Severity.medium,
         "Re-issue the certificate with an ECDSA P-256 or RSA 2048+ key and a SHA-256 signature")
 
+    public static let untrustedCertificate = ("REG-AUD-009", "TLS certificate not trusted by this machine", Severity.high,
+        "Use a certificate from a CA the clients trust, or install the registry's CA where clients look (the system store, /etc/docker/certs.d/HOST:PORT/ca.crt)")
+
     static func issue(_ rule: (String, String, Severity, String), _ evidence: String, severity: Severity? = nil) -> AuditIssue {
         AuditIssue(ruleId: rule.0, title: rule.1, severity: severity ?? rule.2, evidence: evidence, remediation: rule.3)
     }

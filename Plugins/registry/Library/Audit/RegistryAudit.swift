@@ -33,7 +33,17 @@ public struct RegistryAudit: Sendable {
     ///   - probeWrites: open (and cancel) an anonymous upload; off under --dry-run, which changes nothing at all.
     public func run(knownRepository: String?, probeWrites: Bool, now: Date = Date()) async throws -> Report {
         var report = Report()
-        let base = try await anonymous.baseURL()
+        let base: String
+        do {
+            base = try await anonymous.baseURL()
+        } catch RegistryError.tlsUntrusted(_, let detail) {
+            // The certificate is the finding; what lies behind it cannot be probed without trusting it.
+            report.scheme = "https"
+            report.issues.append(AuditRule.issue(AuditRule.untrustedCertificate, "the TLS handshake with \(registry) failed: \(detail)"))
+            report.observations.append(("transport", "HTTPS with an untrusted certificate; HTTP probes skipped"))
+            if let openssl { try await certificateChecks(openssl, into: &report, now: now) }
+            return report
+        }
         report.scheme = String(base.prefix { $0 != ":" })
         if report.scheme == "http" {
             if anonymous.isLoopback {
