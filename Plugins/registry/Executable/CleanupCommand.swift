@@ -71,7 +71,7 @@ enum CleanupCommand {
                                  "digestsToDelete": .int(plan.deletions.count),
                                  "tagsToDelete": .int(plan.deletions.reduce(0) { $0 + $1.tags.count }),
                                  "kept": .int(plan.kept.count), "deleted": .int(deleted), "failed": .int(failed),
-                                 "executed": .bool(execute)], table: table)
+                                 "executed": .bool(execute), "requests": .int(await client.requestCount)], table: table)
         }
     }
 

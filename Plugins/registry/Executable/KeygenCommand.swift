@@ -11,6 +11,7 @@ enum KeygenCommand {
             ParamSpec(name: "key", type: .string, required: true, description: "Key name: writes DIR/NAME.key (0600) and DIR/NAME.pub"),
             ParamSpec(name: "dir", type: .string, default: "keys", description: "Folder inside the workspace for the key files"),
             ParamSpec(name: "no-password", type: .bool, description: "Write the private key unencrypted (only when asked for)"),
+            ParamSpec(name: "if-missing", type: .bool, description: "When both key files exist, keep them and succeed (pipelines that make a key once)"),
         ], handler: run)
 
     @Sendable static func run(_ ctx: RunContext) async throws -> RunOutcome {
@@ -25,20 +26,25 @@ enum KeygenCommand {
             let privatePath = folder + "/" + name + ".key"
             let publicPath = folder + "/" + name + ".pub"
             let passphrase = CommonParams.passphrase
+            // Never overwrite a key: a lost private key cannot be made again, and signatures made with it would orphan.
+            let planner = try writer(ctx, dryRun: true)
+            let existing = try [privatePath, publicPath].map { try plan(planner, $0) }
+            if a.bool("if-missing") && existing.allSatisfy({ FileManager.default.fileExists(atPath: $0.path) }) {
+                ctx.emit(Action(kind: "key-generated", target: existing[0].relativePath, status: .skipped,
+                                detail: "the key pair exists and is kept (--if-missing)", artifacts: existing.map(\.path)))
+                return .ok(summary: ["privateKey": .string(existing[0].path), "publicKey": .string(existing[1].path), "kept": true])
+            }
             if passphrase == nil && !a.bool("no-password") {
                 throw PluginError.preconditionFailed("set \(CommonParams.passwordVariable) to the passphrase for the private key "
                     + "(or pass --no-password to write it unencrypted)")
             }
-            // Never overwrite a key: a lost private key cannot be made again, and signatures made with it would orphan.
-            let planner = try writer(ctx, dryRun: true)
-            for path in [privatePath, publicPath] {
-                let planned = try plan(planner, path)
+            for planned in existing {
                 if FileManager.default.fileExists(atPath: planned.path) {
                     throw PluginError.preconditionFailed("\(planned.path) exists; keygen never overwrites a key: choose another --key name or move the old files away")
                 }
             }
             if ctx.dryRun {
-                let p = try plan(planner, privatePath), q = try plan(planner, publicPath)
+                let p = existing[0], q = existing[1]
                 ctx.emit(Action(kind: "key-generated", target: p.relativePath, status: .planned,
                                 detail: "ECDSA P-256 private key, mode 0600, \(passphrase == nil ? "unencrypted" : "encrypted")", artifacts: [p.path]))
                 ctx.emit(Action(kind: "file-written", target: q.relativePath, status: .planned, detail: "public key", artifacts: [q.path]))

@@ -23,7 +23,7 @@ enum PushCommand {
             ParamSpec(name: "require-signed-by", type: .path, description: "Gate: refuse unless the image's registry digest is signed by this public key"),
             ParamSpec(name: "sign-key", type: .path, description: "Sign the pushed digest with this private key (CONTSEC_SIGNING_PASSWORD)"),
             ParamSpec(name: "trivy", type: .path, description: "The trivy binary (default: CONTSEC_TRIVY, else trivy on PATH)"),
-            ParamSpec(name: "cache-dir", type: .path, description: "Trivy's cache directory (vulnerability DB)"),
+            ParamSpec(name: "cache-dir", type: .path, description: "Trivy's cache directory (vulnerability DB); default: CONTSEC_TRIVY_CACHE, else Trivy's own"),
             ParamSpec(name: "offline", type: .bool, description: "Trivy downloads nothing (the DB must be in the cache)"),
         ] + CommonParams.connection, handler: run)
 
@@ -45,7 +45,8 @@ enum PushCommand {
                 localImage: a.string("image") ?? target.name + ":" + target.tag!, target: target,
                 gate: gated ? ScanGate(maxVulnerabilities: a.int("max-vulns"), blockCritical: a.bool("block-critical"),
                                        threshold: SeverityList.threshold(severities)) : nil,
-                scanOptions: TrivyOptions(severities: severities, cacheDir: a.path("cache-dir"), offline: a.bool("offline")),
+                scanOptions: TrivyOptions(severities: severities, cacheDir: a.path("cache-dir"), offline: a.bool("offline"))
+                    .withEnvironmentDefaults(),
                 trivyPath: a.path("trivy"), credential: credential)
             let client = try CommonParams.client(a, registry: target.registry)
             let docker = try DockerClient()

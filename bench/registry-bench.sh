@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# registry plugin speed, against the local test registry (scripts/test-env.sh, 127.0.0.1:5000):
+#  1. cleanup planning over a repository with N_TAGS tags (default 1000), each its own digest and config:
+#     `contsec run registry cleanup` without --yes = tag list + one manifest and one config read per tag;
+#     prints wall time and registry requests per second (targets: ≤ 3 s for 1,000 tags).
+#  2. verify of N_SIGNED signed tags (default 100): `contsec run registry verify --all-tags` (target ≤ 2 s).
+# The repositories (contsec-bench-registry-*) are deleted manifest by manifest at the end.
+# Env: RUNS (default 5), SKIP_BUILD=1 (reuse the release build), N_TAGS, N_SIGNED.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+RUNS=${RUNS:-5}
+N_TAGS=${N_TAGS:-1000}
+N_SIGNED=${N_SIGNED:-100}
+REGISTRY=127.0.0.1:5000
+SCRATCH="$ROOT/.build-bench-registry"
+RUN_ID=$(head -c4 /dev/urandom | od -An -tx1 | tr -d ' \n')
+CLEANUP_REPO="contsec-bench-registry-$RUN_ID/cleanup"
+VERIFY_REPO="contsec-bench-registry-$RUN_ID/verify"
+WORK=$(mktemp -d)
+
+curl -fsS -o /dev/null "http://$REGISTRY/v2/" || { echo "no registry on $REGISTRY: run scripts/test-env.sh as root first" >&2; exit 2; }
+
+remove_repo() { # every manifest of a repository this script made
+  python3 - "$REGISTRY" "$1" <<'PY' || true
+import json, sys, urllib.request
+reg, repo = sys.argv[1:3]
+accept = "application/vnd.oci.image.manifest.v1+json"
+try:
+    tags = json.load(urllib.request.urlopen(f"http://{reg}/v2/{repo}/tags/list")).get("tags") or []
+except Exception:
+    tags = []
+seen = set()
+for t in tags:
+    r = urllib.request.urlopen(urllib.request.Request(f"http://{reg}/v2/{repo}/manifests/{t}", method="HEAD", headers={"Accept": accept}))
+    d = r.headers["Docker-Content-Digest"]
+    if d in seen: continue
+    seen.add(d)
+    try: urllib.request.urlopen(urllib.request.Request(f"http://{reg}/v2/{repo}/manifests/{d}", method="DELETE"))
+    except Exception: pass
+PY
+}
+cleanup() { remove_repo "$CLEANUP_REPO"; remove_repo "$VERIFY_REPO"; rm -rf "$WORK"; }
+trap cleanup EXIT INT TERM
+
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+  echo "building contsec and contsec-registry (release, scratch path $SCRATCH)..."
+  for product in contsec contsec-registry; do
+    log=$(mktemp)
+    swift build -c release --scratch-path "$SCRATCH" --product "$product" >"$log" 2>&1 || { tail -20 "$log" >&2; rm -f "$log"; exit 2; }
+    rm -f "$log"
+  done
+fi
+BIN="$SCRATCH/release"
+[[ -x "$BIN/contsec" && -x "$BIN/contsec-registry" ]] || { echo "release binaries missing in $BIN" >&2; exit 2; }
+
+# N images (one shared layer, a config each with its own created date) under one tag each, through plain HTTP.
+populate() { # REPO COUNT
+  python3 - "$REGISTRY" "$1" "$2" <<'PY'
+import hashlib, json, sys, urllib.request, datetime
+reg, repo, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+def put_blob(data):
+    d = "sha256:" + hashlib.sha256(data).hexdigest()
+    r = urllib.request.urlopen(urllib.request.Request(f"http://{reg}/v2/{repo}/blobs/uploads/", method="POST"))
+    loc = r.headers["Location"]
+    loc = loc if loc.startswith("http") else f"http://{reg}{loc}"
+    sep = "&" if "?" in loc else "?"
+    urllib.request.urlopen(urllib.request.Request(f"{loc}{sep}digest={d}", data=data, method="PUT",
+                                                  headers={"Content-Type": "application/octet-stream"}))
+    return d
+layer = b"contsec registry bench layer"
+ld = put_blob(layer)
+now = datetime.datetime.now(datetime.timezone.utc)
+for i in range(n):
+    created = (now - datetime.timedelta(days=i % 400)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    config = json.dumps({"architecture": "amd64", "os": "linux", "created": created, "config": {},
+                         "rootfs": {"type": "layers", "diff_ids": [ld]}, "bench": i}).encode()
+    cd = put_blob(config)
+    manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                           "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd, "size": len(config)},
+                           "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": ld, "size": len(layer)}]}).encode()
+    urllib.request.urlopen(urllib.request.Request(f"http://{reg}/v2/{repo}/manifests/t{i:04d}", data=manifest, method="PUT",
+                                                  headers={"Content-Type": "application/vnd.oci.image.manifest.v1+json"}))
+PY
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+now_ms() { date +%s%3N; }
+
+echo "populating $REGISTRY/$CLEANUP_REPO with $N_TAGS tags..."
+populate "$CLEANUP_REPO" "$N_TAGS"
+times=()
+for ((r = 0; r < RUNS; r++)); do
+  start=$(now_ms)
+  "$BIN/contsec" --no-log --workspace "$WORK" --format json --output "$WORK/cleanup.json" run registry cleanup \
+    --registry "$REGISTRY" --repo "$CLEANUP_REPO" --cleanup-days 60 --keep-tags t0000 >/dev/null
+  times+=($(( $(now_ms) - start )))
+done
+requests=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['plugins'][0]['summary']['requests'])" "$WORK/cleanup.json")
+planned=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['plugins'][0]['summary']['tagsToDelete'])" "$WORK/cleanup.json")
+med=$(printf '%s\n' "${times[@]}" | median)
+best=$(printf '%s\n' "${times[@]}" | sort -n | head -1)
+echo "cleanup plan, $N_TAGS tags: best $(awk "BEGIN{printf \"%.2f\", $best/1000}") s, median $(awk "BEGIN{printf \"%.2f\", $med/1000}") s; $requests registry requests (median $(awk "BEGIN{printf \"%.0f\", $requests*1000/$med}") requests/s); $planned tags planned for deletion"
+
+echo "populating $REGISTRY/$VERIFY_REPO with $N_SIGNED signed tags..."
+populate "$VERIFY_REPO" "$N_SIGNED"
+"$BIN/contsec" --no-log --workspace "$WORK" run registry keygen --key bench --no-password >/dev/null
+for ((i = 0; i < N_SIGNED; i++)); do
+  "$BIN/contsec" --no-log --workspace "$WORK" --format json --output /dev/null run registry sign --registry "$REGISTRY" \
+    --repo "$VERIFY_REPO" --tag "$(printf 't%04d' "$i")" --signing-key "$WORK/keys/bench.key" >/dev/null
+done
+times=()
+for ((r = 0; r < RUNS; r++)); do
+  start=$(now_ms)
+  "$BIN/contsec" --no-log --workspace "$WORK" --format json --output "$WORK/verify.json" run registry verify \
+    --registry "$REGISTRY" --repo "$VERIFY_REPO" --all-tags --signing-key "$WORK/keys/bench.pub" --require-signature >/dev/null
+  times+=($(( $(now_ms) - start )))
+done
+verified=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['plugins'][0]['summary']['verified'])" "$WORK/verify.json")
+med=$(printf '%s\n' "${times[@]}" | median)
+best=$(printf '%s\n' "${times[@]}" | sort -n | head -1)
+echo "verify, $N_SIGNED signed tags: best $(awk "BEGIN{printf \"%.2f\", $best/1000}") s, median $(awk "BEGIN{printf \"%.2f\", $med/1000}") s; $verified verified"
