@@ -60,17 +60,15 @@ s.serve_forever()
         let tokens = try BackgroundProcess("python3", ["-c", Self.tokenService, folder, "contsec-test-issuer", "contsec-test-registry"])
         defer { tokens.stop() }
         let realm = "http://127.0.0.1:\(tokens.firstLine())/token"
-        let probe = try BackgroundProcess("python3", ["-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1], flush=True)"])
-        let address = "127.0.0.1:" + probe.firstLine()
-        probe.stop()
-        try Data("""
+        let (registry, address) = try ThrowawayRegistry.start(in: folder) { address in
+            """
             version: 0.1
             log: {level: error}
             storage: {filesystem: {rootdirectory: \(folder)/data}, delete: {enabled: true}}
             http: {addr: \(address)}
             auth: {token: {realm: "\(realm)", service: contsec-test-registry, issuer: contsec-test-issuer, rootcertbundle: \(folder)/token.pem}}
-            """.utf8).write(to: URL(fileURLWithPath: folder + "/config.yml"))
-        let registry = try BackgroundProcess("docker-registry", ["serve", folder + "/config.yml"])
+            """
+        }
         defer { registry.stop() }
         let anonymous = RegistryClient(registry: address)
         var answered = false

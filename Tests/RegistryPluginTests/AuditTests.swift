@@ -42,29 +42,20 @@ struct AuditTests {
                                                  "-days", "10", "-subj", "/CN=short-lived", "-addext", "subjectAltName=IP:127.0.0.1",
                                                  "-keyout", folder + "/key.pem", "-out", folder + "/cert.pem"])
         #expect(openssl.status == 0)
-        let probe = try BackgroundProcess("python3", ["-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1], flush=True)"])
-        let address = "127.0.0.1:" + probe.firstLine()
-        probe.stop()
-        try Data("""
+        let (registry, address) = try ThrowawayRegistry.start(in: folder) { address in
+            """
             version: 0.1
             log: {level: error}
             storage: {filesystem: {rootdirectory: \(folder)/data}}
             http: {addr: \(address), tls: {certificate: \(folder)/cert.pem, key: \(folder)/key.pem}}
-            """.utf8).write(to: URL(fileURLWithPath: folder + "/config.yml"))
-        let registry = try BackgroundProcess("docker-registry", ["serve", folder + "/config.yml"])
+            """
+        }
         defer { registry.stop() }
-        for _ in 0..<50 where !RegistryTestEnvironmentProbe.listening(address) { usleep(100_000) }
         let run = try ContsecRun.registry(["audit", "--registry", address], workspace: folder)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(ruleIds(run) == ["REG-AUD-005", "REG-AUD-006", "REG-AUD-009"])
         let expiry = run.findings.first { $0["ruleId"] as? String == "REG-AUD-005" }
         #expect(expiry?["severity"] as? String == "high")
         #expect((expiry?["message"] as? String)?.contains("expires in 9 days") == true || (expiry?["message"] as? String)?.contains("expires in 10 days") == true)
-    }
-}
-
-enum RegistryTestEnvironmentProbe {
-    static func listening(_ address: String) -> Bool {
-        (try? runCommand("python3", ["-c", "import socket,sys; h,p=sys.argv[1].split(':'); socket.create_connection((h,int(p)),1)", address]).status) == 0
     }
 }

@@ -57,7 +57,7 @@ public enum RegistryTestEnvironment {
         return folder
     }
 
-    static func canConnect(_ hostPort: String) -> Bool {
+    public static func canConnect(_ hostPort: String) -> Bool {
         guard let colon = hostPort.lastIndex(of: ":"), let port = UInt16(hostPort[hostPort.index(after: colon)...]) else { return false }
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }

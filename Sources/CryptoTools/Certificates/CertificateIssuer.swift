@@ -43,19 +43,6 @@ public struct CertificateIssuer: Sendable {
     /// Runs `openssl req`, feeding an encrypted signing key's passphrase through the input slot.
     private func sign(_ arguments: [String], operation: String, stdin: Data, passphrase: Passphrase?,
                       keyName: String) async throws -> Data {
-        var args = arguments
-        var passphrases: [PassphraseSlot: Passphrase] = [:]
-        if let passphrase {
-            args += ["-passin", PassphraseSlot.input.argument]
-            passphrases[.input] = passphrase
-        }
-        let result = try await openssl.runRaw(args, stdin: stdin, passphrases: passphrases)
-        guard result.succeeded else {
-            if let passphrase, OpenSSL.isBadDecrypt(result.stderrText) {
-                throw CryptoError.wrongPassphrase(key: keyName, variable: passphrase.origin)
-            }
-            throw CryptoError.opensslFailed(operation: operation, detail: OpenSSL.errorDetail(result))
-        }
-        return result.stdout
+        try await openssl.runWithKey(arguments, operation: operation, key: keyName, passphrase: passphrase, stdin: stdin)
     }
 }

@@ -27,20 +27,12 @@ public enum KeyPairGenerator {
     /// The public key (SubjectPublicKeyInfo PEM) of a private key given as PEM bytes.
     public static func publicKeyPEM(ofPrivateKey pem: Data, _ openssl: OpenSSL, passphrase: Passphrase?,
                                     name: String = "the private key") async throws -> Data {
-        var arguments = ["pkey", "-pubout"]
-        var passphrases: [PassphraseSlot: Passphrase] = [:]
+        var passphraseNeeded: Passphrase?
         if PEMFile.kind(of: pem) == .encryptedPrivateKey {
             guard let passphrase else { throw CryptoError.passphraseRequired(key: name, variable: "a passphrase") }
-            arguments += ["-passin", PassphraseSlot.input.argument]
-            passphrases[.input] = passphrase
+            passphraseNeeded = passphrase
         }
-        let result = try await openssl.runRaw(arguments, stdin: pem, passphrases: passphrases)
-        guard result.succeeded else {
-            if let passphrase, OpenSSL.isBadDecrypt(result.stderrText) {
-                throw CryptoError.wrongPassphrase(key: name, variable: passphrase.origin)
-            }
-            throw CryptoError.opensslFailed(operation: "derive the public key of \(name)", detail: OpenSSL.errorDetail(result))
-        }
-        return result.stdout
+        return try await openssl.runWithKey(["pkey", "-pubout"], operation: "derive the public key of \(name)", key: name,
+                                            passphrase: passphraseNeeded, stdin: pem)
     }
 }

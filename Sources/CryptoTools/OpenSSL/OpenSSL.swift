@@ -42,6 +42,26 @@ public struct OpenSSL: Sendable {
         return result.stdout
     }
 
+    /// Runs an openssl command that reads a private key: with a passphrase, `-passin` points at it, and openssl's
+    /// "bad decrypt" becomes ``CryptoError/wrongPassphrase(key:variable:)`` naming `key` and where the passphrase came from.
+    public func runWithKey(_ arguments: [String], operation: String, key: String, passphrase: Passphrase?,
+                           stdin: Data? = nil) async throws -> Data {
+        var arguments = arguments
+        var passphrases: [PassphraseSlot: Passphrase] = [:]
+        if let passphrase {
+            arguments += ["-passin", PassphraseSlot.input.argument]
+            passphrases[.input] = passphrase
+        }
+        let result = try await runRaw(arguments, stdin: stdin, passphrases: passphrases)
+        guard result.succeeded, !result.stdout.isEmpty else {
+            if let passphrase, Self.isBadDecrypt(result.stderrText) {
+                throw CryptoError.wrongPassphrase(key: key, variable: passphrase.origin)
+            }
+            throw CryptoError.opensslFailed(operation: operation, detail: Self.errorDetail(result))
+        }
+        return result.stdout
+    }
+
     /// Like ``run(_:operation:stdin:passphrases:timeout:)`` but returns the result whatever the exit status
     /// (for commands whose non-zero exit is an answer, such as a failed signature check).
     public func runRaw(_ arguments: [String], stdin: Data? = nil, passphrases: [PassphraseSlot: Passphrase] = [:],

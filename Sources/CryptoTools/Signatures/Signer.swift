@@ -27,19 +27,7 @@ public struct Signer: Sendable {
 
     /// The DER signature of `data`.
     public func sign(_ data: Data) async throws -> Data {
-        var arguments = ["dgst", "-sha256", "-sign", keyPath]
-        var passphrases: [PassphraseSlot: Passphrase] = [:]
-        if encrypted, let passphrase {
-            arguments += ["-passin", PassphraseSlot.input.argument]
-            passphrases[.input] = passphrase
-        }
-        let result = try await openssl.runRaw(arguments, stdin: data, passphrases: passphrases)
-        guard result.succeeded, !result.stdout.isEmpty else {
-            if let passphrase, OpenSSL.isBadDecrypt(result.stderrText) {
-                throw CryptoError.wrongPassphrase(key: keyPath, variable: passphrase.origin)
-            }
-            throw CryptoError.opensslFailed(operation: "sign with \(keyPath)", detail: OpenSSL.errorDetail(result))
-        }
-        return result.stdout
+        try await openssl.runWithKey(["dgst", "-sha256", "-sign", keyPath], operation: "sign with \(keyPath)", key: keyPath,
+                                     passphrase: encrypted ? passphrase : nil, stdin: data)
     }
 }
