@@ -23,7 +23,8 @@ public struct CleanupPlanner: Sendable {
         let signed = Set(signatureTags)
         var deletions = plan.deletions
         for index in deletions.indices where signed.contains(deletions[index].digest.signatureTag) {
-            deletions[index].signatureDigest = try await client.manifestHead(repository, reference: deletions[index].digest.signatureTag)
+            // Read, not HEAD: the digest that will be deleted is the one computed from the bytes.
+            deletions[index].signatureDigest = try await client.manifest(repository, reference: deletions[index].digest.signatureTag).digest
         }
         plan = CleanupPlan(repository: plan.repository, deletions: deletions, kept: plan.kept, tagsSeen: plan.tagsSeen,
                            signatureTags: plan.signatureTags)
