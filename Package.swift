@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "contsec-trivy-scanner", targets: ["contsec-trivy-scanner"]),
         .executable(name: "contsec-registry", targets: ["contsec-registry"]),
         .executable(name: "contsec-observability", targets: ["contsec-observability"]),
+        .executable(name: "contsec-volume-crypt", targets: ["contsec-volume-crypt"]),
     ],
     targets: [
         // Wire types and framing only: no process code.
@@ -51,6 +52,8 @@ let package = Package(
         .executableTarget(name: "contsec-registry",
                           dependencies: ["RegistryPlugin", "ContsecPluginKit", "ContainerKit", "CryptoTools", "RegistryClient", "TrivyScanner"],
                           path: "Plugins/registry/Executable"),
+        .target(name: "VolumeCrypt", dependencies: ["ContsecProtocol", "ContainerKit"], path: "Plugins/volume-crypt/Library"),
+        .executableTarget(name: "contsec-volume-crypt", dependencies: ["VolumeCrypt", "ContsecPluginKit", "ContainerKit"], path: "Plugins/volume-crypt/Executable"),
         // A do-nothing plugin: start-up benchmark and the smallest example of the kit.
         .executableTarget(name: "contsec-noop", dependencies: ["ContsecPluginKit"], path: "Plugins/noop"),
         // A plugin whose misbehaviour is chosen by arguments: crash, hang, pollute, flood. Used by tests and bench.
@@ -70,6 +73,7 @@ let package = Package(
                     dependencies: ["RegistryPlugin", "RegistryClient", "CryptoTools", "ContainerKit", "RegistryTestSupport", "ContsecProtocol"]),
         .testTarget(name: "CISBenchTests", dependencies: ["CISBench", "ContainerKit", "ContsecProtocol"]),
         .testTarget(name: "TrivyScannerTests", dependencies: ["TrivyScanner", "ContainerKit", "ContsecProtocol"], exclude: ["Fixtures"]),
+        .testTarget(name: "VolumeCryptTests", dependencies: ["VolumeCrypt", "ContainerKit", "ContsecProtocol"]),
         .testTarget(name: "IaCScanTests", dependencies: ["IaCScan", "YAMLReader", "ContsecProtocol"]),
     ],
     swiftLanguageModes: [.v6]

@@ -46,6 +46,16 @@ extension DockerClient {
         _ = try await send("POST", "/containers/\(pathSegment(id))/kill", query: [("signal", signal)], notFound: (.container, id))
     }
 
+    /// `POST /containers/{id}/pause`: freezes every process of the container (cgroup freezer) until `unpause`.
+    public func pauseContainer(_ id: String) async throws {
+        _ = try await send("POST", "/containers/\(pathSegment(id))/pause", notFound: (.container, id))
+    }
+
+    /// `POST /containers/{id}/unpause`.
+    public func unpauseContainer(_ id: String) async throws {
+        _ = try await send("POST", "/containers/\(pathSegment(id))/unpause", notFound: (.container, id))
+    }
+
     /// `DELETE /containers/{id}`.
     /// - Parameters:
     ///   - force: kill it first if running.

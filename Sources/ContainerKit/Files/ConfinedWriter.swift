@@ -102,23 +102,10 @@ public final class ConfinedWriter: Sendable {
             return record
         }
 
-        let parent = try checkParent(parentComponents, original: path, create: true, directoryMode: directoryMode)
-        let target = parent + "/" + name
-        let directoryFD = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard directoryFD >= 0 else { throw ioError(parent, "open directory") }
+        let (parent, directoryFD) = try openParent(parentComponents, name: name, original: path, directoryMode: directoryMode)
         defer { close(directoryFD) }
-        // The directory could have been swapped for a symlink since the check: confirm where the open landed.
-        guard let opened = Self.readlink("/proc/self/fd/\(directoryFD)"), Self.isInside(opened, root) else {
-            throw ConfinementError.escapesWorkspace(path: path, reason: "its directory changed while writing")
-        }
-
-        var existing = stat()
-        if fstatat(directoryFD, name, &existing, AT_SYMLINK_NOFOLLOW) == 0 {
-            if (existing.st_mode & S_IFMT) == S_IFLNK { throw ConfinementError.symlinkTarget(path: target) }
-            if (existing.st_mode & S_IFMT) == S_IFDIR { throw ConfinementError.ioFailed(path: target, operation: "write", reason: "it is a directory") }
-        }
-
-        let temporary = ".\(name).contsec-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
+        let target = parent + "/" + name
+        let temporary = Self.temporaryName(name)
         let fd = openat(directoryFD, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(0o600))
         guard fd >= 0 else { throw ioError(parent + "/" + temporary, "create") }
         var renamed = false
@@ -150,7 +137,86 @@ public final class ConfinedWriter: Sendable {
         return record
     }
 
+    /// Writes a file that other code produces, too big to hold in memory (an archive a tool writes), with the
+    /// guarantees of `write`: `produce` gets the path of a new, empty 0600 temporary file beside the target and
+    /// fills it; the file then gets `mode`, is fsynced and renamed into place. When `produce` throws, nothing is
+    /// left behind. In dry-run mode `produce` is not called and the record has 0 bytes.
+    @discardableResult
+    public func writeProduced(_ path: String, mode: UInt32 = 0o644, directoryMode: UInt32 = 0o755,
+                              produce: (String) async throws -> Void) async throws -> WrittenFile {
+        let (parentComponents, name) = try split(path)
+        let relative = (parentComponents + [name]).joined(separator: "/")
+        if dryRun {
+            let parent = try checkParent(parentComponents, original: path, create: false, directoryMode: directoryMode)
+            let record = WrittenFile(path: parent + "/" + name, relativePath: relative, bytes: 0, mode: mode,
+                                     sha256: nil, dryRun: true)
+            onWrite?(record)
+            return record
+        }
+        let (parent, directoryFD) = try openParent(parentComponents, name: name, original: path, directoryMode: directoryMode)
+        defer { close(directoryFD) }
+        let target = parent + "/" + name
+        let temporary = Self.temporaryName(name)
+        let created = openat(directoryFD, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(0o600))
+        guard created >= 0 else { throw ioError(parent + "/" + temporary, "create") }
+        close(created)
+        var renamed = false
+        defer {
+            if !renamed { unlinkat(directoryFD, temporary, 0) }
+        }
+        try await produce(parent + "/" + temporary)
+
+        let fd = openat(directoryFD, temporary, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { throw ioError(parent + "/" + temporary, "reopen") }
+        let digest: String?
+        let bytes: Int
+        do {
+            defer { close(fd) }
+            var info = stat()
+            guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+                throw ConfinementError.ioFailed(path: target, operation: "write", reason: "the temporary file was replaced")
+            }
+            bytes = Int(info.st_size)
+            guard fchmod(fd, mode_t(mode)) == 0 else { throw ioError(target, "set the mode of") }
+            guard fsync(fd) == 0 else { throw ioError(target, "fsync") }
+            digest = computeSHA256 ? try FileDigest.sha256(fd: fd, path: target) : nil
+        }
+        guard renameat(directoryFD, temporary, directoryFD, name) == 0 else { throw ioError(target, "rename into place") }
+        renamed = true
+        _ = fsync(directoryFD)
+        let record = WrittenFile(path: target, relativePath: relative, bytes: bytes, mode: mode, sha256: digest, dryRun: false)
+        onWrite?(record)
+        return record
+    }
+
     // MARK: - Path checks
+
+    /// Creates the missing parents, opens the parent directory and confirms it is still inside the workspace and
+    /// that `name` there is neither a symlink nor a directory. The caller closes the returned descriptor.
+    private func openParent(_ components: [String], name: String, original: String, directoryMode: UInt32) throws -> (String, Int32) {
+        let parent = try checkParent(components, original: original, create: true, directoryMode: directoryMode)
+        let target = parent + "/" + name
+        let directoryFD = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard directoryFD >= 0 else { throw ioError(parent, "open directory") }
+        // The directory could have been swapped for a symlink since the check: confirm where the open landed.
+        guard let opened = Self.readlink("/proc/self/fd/\(directoryFD)"), Self.isInside(opened, root) else {
+            close(directoryFD)
+            throw ConfinementError.escapesWorkspace(path: original, reason: "its directory changed while writing")
+        }
+        var existing = stat()
+        if fstatat(directoryFD, name, &existing, AT_SYMLINK_NOFOLLOW) == 0 {
+            if (existing.st_mode & S_IFMT) == S_IFLNK { close(directoryFD); throw ConfinementError.symlinkTarget(path: target) }
+            if (existing.st_mode & S_IFMT) == S_IFDIR {
+                close(directoryFD)
+                throw ConfinementError.ioFailed(path: target, operation: "write", reason: "it is a directory")
+            }
+        }
+        return (parent, directoryFD)
+    }
+
+    private static func temporaryName(_ name: String) -> String {
+        ".\(name).contsec-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
+    }
 
     /// Splits into parent components below the root and a final name, refusing `..` and paths outside the root.
     private func split(_ path: String) throws -> ([String], String) {

@@ -99,8 +99,22 @@ final class SpawnedProcess: @unchecked Sendable {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
-        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        var outputFD: Int32 = -1
+        defer { if outputFD >= 0 { close(outputFD) } }
+        if let outputFile = options.outputFile {
+            outputFD = open(outputFile, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode_t(0o600))
+            guard outputFD >= 0 else {
+                let reason = String(cString: strerror(errno))
+                [inPipe, outPipe, errPipe].joined().forEach { close($0) }
+                throw ToolError.spawnFailed(tool: executable, reason: "cannot open \(outputFile): \(reason)")
+            }
+            // The pipes' write ends are closed below without being handed on, so the readers see end-of-file at once.
+            posix_spawn_file_actions_adddup2(&actions, outputFD, 1)
+            posix_spawn_file_actions_adddup2(&actions, outputFD, 2)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+            posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        }
         if let directory = options.workingDirectory {
             guard GNU.addChdir(&actions, directory) else {
                 throw ToolError.spawnFailed(tool: executable, reason: "cannot set working directory \(directory)")

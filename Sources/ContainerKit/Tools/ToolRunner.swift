@@ -66,15 +66,20 @@ public struct ToolRunOptions: Sendable {
     /// SIGKILL whatever is left of the process group once the program exits, so no orphan outlives it.
     /// Turn off only for tools that daemonize on purpose.
     public var killGroupOnExit: Bool
+    /// When set, the program's stdout and stderr go to this file (created 0600, truncated) instead of being
+    /// captured. For tools that daemonize (a FUSE filesystem): the daemon they leave behind inherits the file, not
+    /// pipes to this process, so it is never killed by a broken pipe or kept waiting on a reader that went away.
+    public var outputFile: String?
 
     public init(stdin: Data? = nil, timeout: Double? = nil, killGrace: Double = 2, outputCap: Int = 16 << 20,
                 environment: [String: String]? = nil, environmentOverrides: [String: String] = [:],
                 workingDirectory: String? = nil,
-                installHint: String = "install it and make sure it is on PATH", killGroupOnExit: Bool = true) {
+                installHint: String = "install it and make sure it is on PATH", killGroupOnExit: Bool = true,
+                outputFile: String? = nil) {
         self.stdin = stdin; self.timeout = timeout; self.killGrace = killGrace; self.outputCap = outputCap
         self.environment = environment; self.environmentOverrides = environmentOverrides
         self.workingDirectory = workingDirectory; self.installHint = installHint
-        self.killGroupOnExit = killGroupOnExit
+        self.killGroupOnExit = killGroupOnExit; self.outputFile = outputFile
     }
 }
 
