@@ -8,7 +8,7 @@ set -euo pipefail
 # Packages tests need. Later plugins add theirs here (one list, so one apt-get call installs everything).
 TEST_PACKAGES=(
     docker.io docker-registry busybox-static openssl ca-certificates curl
-    shellcheck strace skopeo gocryptfs age tar
+    shellcheck strace skopeo gocryptfs fuse3 age tar
     prometheus chromium
     golang-go golang-github-coreos-bbolt-dev golang-gopkg-yaml.v3-dev debootstrap
     apache2-utils
@@ -381,6 +381,19 @@ EOF
     wait_for "docker-registry (auth)" "$AUTH_REGISTRY_LOG" "$pid" auth_registry_answers
 }
 
+# volume-crypt's tests mount gocryptfs (FUSE): the kernel's fuse device must be there.
+check_fuse() {
+    if [[ ! -c /dev/fuse ]]; then
+        modprobe fuse 2>/dev/null || true
+    fi
+    if [[ ! -c /dev/fuse ]]; then
+        if [[ "${CI:-}" == "true" ]]; then
+            die "CI=true but /dev/fuse is missing: the volume-crypt tests need FUSE (modprobe fuse, or run the container with --device /dev/fuse)"
+        fi
+        say "/dev/fuse is missing: the volume-crypt engine tests will skip (modprobe fuse)"
+    fi
+}
+
 write_env_file() {
     local api want
     api="$(docker version --format '{{.Server.APIVersion}}' 2>/dev/null || echo unknown)"
@@ -421,5 +434,6 @@ load_alpine_image
 build_debian_image
 start_registry
 start_auth_registry
+check_fuse
 write_env_file
 say "ready: dockerd at $DOCKER_SOCKET, image $TEST_IMAGE, registry http://$REGISTRY_ADDR (facts in $ENV_FILE)"

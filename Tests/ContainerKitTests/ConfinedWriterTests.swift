@@ -130,4 +130,41 @@ struct ConfinedWriterTests {
         // Dry run still refuses what a real run would refuse.
         #expect(throws: ConfinementError.self) { try writer.write("../x", Data()) }
     }
+
+    @Test("writeProduced: a tool fills a 0600 temporary file that lands atomically with the mode, size and digest asked for")
+    func writeProduced() async throws {
+        let box = try Sandbox()
+        let writer = try ConfinedWriter(workspace: box.workspace)
+        let content = Data((0..<300_000).map { UInt8($0 % 251) })
+        var seenMode: UInt32 = 0
+        let record = try await writer.writeProduced("out/archive.bin", mode: 0o640, directoryMode: 0o700) { temporary in
+            seenMode = Self.mode(temporary)
+            #expect(temporary.hasPrefix(box.workspace + "/out/"))
+            try content.write(to: URL(fileURLWithPath: temporary))
+        }
+        #expect(seenMode == 0o600)
+        #expect(record.bytes == content.count)
+        #expect(record.sha256 == SHA256.hex(content))
+        #expect(Self.mode(box.workspace + "/out/archive.bin") == 0o640)
+        #expect(Self.mode(box.workspace + "/out") == 0o700)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: box.workspace + "/out/archive.bin")) == content)
+        #expect(try FileDigest.sha256(path: box.workspace + "/out/archive.bin") == SHA256.hex(content))
+    }
+
+    @Test("writeProduced: a failing producer leaves neither the file nor its temporary; paths outside are refused")
+    func writeProducedFailure() async throws {
+        let box = try Sandbox()
+        let writer = try ConfinedWriter(workspace: box.workspace)
+        struct Boom: Error {}
+        await #expect(throws: Boom.self) {
+            try await writer.writeProduced("a.bin") { temporary in
+                try Data("half".utf8).write(to: URL(fileURLWithPath: temporary))
+                throw Boom()
+            }
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: box.workspace).isEmpty)
+        await #expect(throws: ConfinementError.self) {
+            try await writer.writeProduced(box.outside + "/x.bin") { _ in Issue.record("producer ran for a path outside") }
+        }
+    }
 }

@@ -161,4 +161,22 @@ struct ToolRunnerTests {
         #expect(result.termination == .signaled(SIGKILL))
         #expect(Date().timeIntervalSince(started) < 10)
     }
+
+    @Test("outputFile: output goes to a 0600 file, and a daemon the tool leaves behind holds no pipe to the runner")
+    func outputFileForDaemons() async throws {
+        let log = NSTemporaryDirectory() + "contsec-test-toolrunner-\(UUID().uuidString.prefix(8)).log"
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        // The "daemon" leaves the group (setsid) and keeps running for 2 s; the runner must not wait for it.
+        let started = Date()
+        let result = try await runner.run("sh", ["-c", "echo parent-out; echo parent-err >&2; setsid sh -c 'sleep 0.3; echo daemon-out; sleep 2' &"],
+                                          options: ToolRunOptions(timeout: 20, killGroupOnExit: false, outputFile: log))
+        #expect(result.termination == .exited(0))
+        #expect(Date().timeIntervalSince(started) < 2, "the runner waited for the daemon's output")
+        #expect(result.stdout.isEmpty && result.stderr.isEmpty)
+        try await Task.sleep(nanoseconds: 800_000_000)
+        let text = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(text.contains("parent-out") && text.contains("parent-err") && text.contains("daemon-out"))
+        var info = stat()
+        #expect(stat(log, &info) == 0 && info.st_mode & 0o777 == 0o600)
+    }
 }

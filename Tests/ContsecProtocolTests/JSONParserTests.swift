@@ -44,4 +44,19 @@ import Testing
         #expect(SHA256.hex([UInt8](repeating: 0x61, count: 1_000_000))
             == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
+
+    /// FIPS 180-4's million-'a' vector fed in pieces that straddle block boundaries in every way.
+    @Test func piecewiseUpdates() {
+        let message = [UInt8](repeating: 0x61, count: 1_000_000)
+        for piece in [13, 63, 64, 65, 65_537] {
+            var hasher = SHA256()
+            var offset = 0
+            while offset < message.count {
+                let end = min(offset + piece, message.count)
+                hasher.update(message[offset..<end])
+                offset = end
+            }
+            #expect(SHA256.hexString(hasher.finalize()) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0", "pieces of \(piece)")
+        }
+    }
 }

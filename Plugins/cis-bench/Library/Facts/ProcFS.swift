@@ -1,4 +1,5 @@
 import Foundation
+import ContainerKit
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -46,32 +47,10 @@ enum ProcFS {
         return pids().filter { comm($0) == "dockerd" }.max()
     }
 
-    /// Mount points of this mount namespace, from /proc/self/mountinfo (field 5).
+    /// Mount points of this mount namespace (ContainerKit's reading of /proc/self/mountinfo, which a one-shot
+    /// read would cut at its first page on a host with many container mounts).
     static func mountPoints() -> Set<String> {
-        guard let text = read("/proc/self/mountinfo") else { return [] }
-        var points = Set<String>()
-        for line in text.split(separator: "\n") {
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            if fields.count > 4 { points.insert(unescapeOctal(String(fields[4]))) }
-        }
-        return points
-    }
-
-    /// mountinfo escapes space, tab, newline and backslash as \ooo.
-    static func unescapeOctal(_ s: String) -> String {
-        guard s.contains("\\") else { return s }
-        var out = [UInt8]()
-        let bytes = Array(s.utf8)
-        var i = 0
-        while i < bytes.count {
-            if bytes[i] == UInt8(ascii: "\\"), i + 4 <= bytes.count,
-               let v = UInt8(String(decoding: bytes[(i + 1)..<(i + 4)], as: UTF8.self), radix: 8) {
-                out.append(v); i += 4
-            } else {
-                out.append(bytes[i]); i += 1
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+        Set(MountTable().entries.map(\.mountPoint))
     }
 
     /// Process names grouped by container, for containers whose init process (`initPids`: container id → pid)

@@ -89,7 +89,7 @@ public struct RestoreVolume {
         switch try await ctx.gocryptfs.fsck(cipherDirectory: restored, keyFile: keyFile) {
         case .clean: break
         case .wrongKey:
-            throw VolumeCryptError.precondition("wrong key: \(keyFile) does not open the backup \(options.archivePath) (a backup of \(manifest.volume)); give the key it was made under with --key. The live volume was not touched")
+            throw VolumeCryptError.precondition("wrong key: \(keyFile) does not open the backup \(options.archivePath) (a backup of \(manifest.volume)); give the key it was made under with --key; the live volume was not touched")
         case .corrupt(let detail):
             throw VolumeCryptError.precondition("corrupt archive \(options.archivePath): gocryptfs -fsck found damaged files (\(detail)); the live volume was not touched")
         }

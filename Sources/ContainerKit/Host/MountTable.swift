@@ -1,18 +1,29 @@
 import Foundation
 
-/// The mounts this process sees (`/proc/self/mountinfo`), to tell whether a plaintext mount point is really mounted
-/// and what a volume's storage is.
+/// The mounts this process sees (`/proc/self/mountinfo`): whether a path is a mount point, and of what file system.
 public struct MountTable: Sendable {
     public struct Entry: Sendable, Equatable {
+        /// Field 5, unescaped.
         public var mountPoint: String
+        /// After the " - " separator, e.g. "ext4", "tmpfs", "fuse.gocryptfs".
         public var fileSystemType: String
         public var source: String
     }
 
     public let entries: [Entry]
 
-    public init(mountinfo: String? = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) {
+    /// - Parameter mountinfo: the table's text; by default this process's own.
+    public init(mountinfo: String? = MountTable.readProcFile("/proc/self/mountinfo")) {
         entries = (mountinfo ?? "").split(separator: "\n").compactMap(Self.parse)
+    }
+
+    /// Reads a /proc file to its end. Such files report a size of 0 and arrive a page at a time; a one-shot read
+    /// of a busy host's mountinfo (hundreds of container mounts) came back cut short.
+    public static func readProcFile(_ path: String) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        guard let data = try? handle.readToEnd() else { return nil }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// The mount at exactly `path` (the last one when several are stacked there), nil when nothing is mounted on it.
