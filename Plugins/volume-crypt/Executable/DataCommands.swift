@@ -43,17 +43,26 @@ enum DataCommands {
         isDefault: true, params: [CommonParams.stateDir],
         handler: handler { _, vc in
             let volumes = try await VolumeInventory.list(vc)
-            return .ok(summary: ["count": .int(volumes.count), "volumes": .array(volumes.map(row))])
+            return .ok(summary: ["count": .int(volumes.count)], table: table(volumes))
         })
 
-    static func row(_ v: VolumeStatus) -> JSONValue {
-        var o: [String: JSONValue] = [
-            "name": .string(v.name), "kind": .string(v.kind.rawValue), "mounted": .bool(v.mounted),
-            "containers": .string(v.containers.joined(separator: ", ")), "autoDelete": .bool(v.autoDelete), "storage": .string(v.storage),
-        ]
-        if let bytes = v.bytesUsed { o["bytesUsed"] = .int(Int(bytes)) }
-        if let key = v.keyFile { o["keyFile"] = .string(key) }
-        if let created = v.createdAt { o["created"] = .string(created) }
-        return .object(o)
+    /// One row per volume; sizes in bytes so JSON consumers can compute, the terminal shows them as they are.
+    static func table(_ volumes: [VolumeStatus]) -> ResultTable {
+        ResultTable(
+            title: "volumes",
+            columns: [.init("name", "NAME"), .init("kind", "KIND"), .init("mounted", "MOUNTED"), .init("bytesUsed", "USED (BYTES)"),
+                      .init("containers", "CONTAINERS"), .init("keyFile", "KEY FILE"), .init("created", "CREATED"),
+                      .init("autoDelete", "AUTO-DELETE"), .init("storage", "STORAGE")],
+            rows: volumes.map { v in
+                var row: [String: JSONValue] = [
+                    "name": .string(v.name), "kind": .string(v.kind.rawValue), "mounted": .bool(v.mounted),
+                    "containers": .string(v.containers.joined(separator: ", ")), "autoDelete": .bool(v.autoDelete),
+                    "storage": .string(v.storage),
+                ]
+                if let bytes = v.bytesUsed { row["bytesUsed"] = .int(Int(bytes)) }
+                if let key = v.keyFile { row["keyFile"] = .string(key) }
+                if let created = v.createdAt { row["created"] = .string(created) }
+                return row
+            })
     }
 }
