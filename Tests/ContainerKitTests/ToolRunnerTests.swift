@@ -166,15 +166,19 @@ struct ToolRunnerTests {
     func outputFileForDaemons() async throws {
         let log = NSTemporaryDirectory() + "contsec-test-toolrunner-\(UUID().uuidString.prefix(8)).log"
         defer { try? FileManager.default.removeItem(atPath: log) }
-        // The "daemon" leaves the group (setsid) and writes again 5 s later: with pipes it would have been cut off
-        // (or kept the runner waiting); with the file it lives on and its late line lands there.
-        let result = try await runner.run("sh", ["-c", "echo parent-out; echo parent-err >&2; setsid sh -c 'echo daemon-early; sleep 5; echo daemon-late' &"],
+        // The "daemon" leaves the group (setsid) and writes again once the test says so (a marker file, at most 30 s
+        // later): with pipes it would have been cut off or kept the runner waiting; with the file its late line lands there.
+        let go = log + ".go"
+        defer { try? FileManager.default.removeItem(atPath: go) }
+        let daemon = "echo daemon-early; for i in $(seq 300); do [ -e \"\(go)\" ] && break; sleep 0.1; done; echo daemon-late"
+        let result = try await runner.run("sh", ["-c", "echo parent-out; echo parent-err >&2; setsid sh -c '\(daemon)' &"],
                                           options: ToolRunOptions(timeout: 20, killGroupOnExit: false, outputFile: log))
         #expect(result.termination == .exited(0))
         #expect(result.stdout.isEmpty && result.stderr.isEmpty)
         #expect(try !String(contentsOfFile: log, encoding: .utf8).contains("daemon-late"), "the runner waited for the daemon")
+        #expect(FileManager.default.createFile(atPath: go, contents: nil))
         var text = ""
-        for _ in 0..<150 where !text.contains("daemon-late") {
+        for _ in 0..<300 where !text.contains("daemon-late") {
             try await Task.sleep(nanoseconds: 100_000_000)
             text = try String(contentsOfFile: log, encoding: .utf8)
         }
