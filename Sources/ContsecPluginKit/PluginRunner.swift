@@ -97,7 +97,9 @@ final class PluginSession: @unchecked Sendable {
     private func request(_ id: RequestID, _ method: String, _ params: JSONValue?) {
         lock.lock()
         let isInitialized = initialized
+        let isShutDown = shuttingDown
         lock.unlock()
+        if isShutDown { return }  // §5: after the shutdown answer the plugin sends nothing; only exit or EOF matter
         if method != Method.initialize && !isInitialized {
             return reply(id, .failure(RPCError(.notInitialized, "not initialized: send initialize first")))
         }
@@ -115,6 +117,8 @@ final class PluginSession: @unchecked Sendable {
                 abandoned.context.markCancelled()
                 abandoned.context.close()
                 abandoned.task.cancel()
+                // §5: the run is answered before `shutdown` is, and nothing of it follows.
+                reply(abandoned.id, .failure(PluginError.cancelled.rpcError))
             }
             reply(id, .success(.null))
         default:
@@ -188,7 +192,8 @@ final class PluginSession: @unchecked Sendable {
         }
         let args: [String: JSONValue]
         do {
-            args = try command.spec.checkArguments(p.args)
+            // As the host does, and as the Python SDK does: defaults filled in, paths absolute (against our cwd).
+            args = try command.spec.checkArguments(p.args, resolvingPathsAgainst: FileManager.default.currentDirectoryPath)
         } catch {
             return reply(id, .failure(RPCError(.invalidParams, "\(p.command): --\(error.field): \(error.reason)",
                                                data: ["param": .string(error.field)])))

@@ -3,6 +3,33 @@
 /// Both sides use this one check: the host before sending `run`, the plugin kit on receiving it, so a value the
 /// host accepts is a value the plugin accepts.
 extension CommandSpec {
+    /// The arguments as the host sends them (PROTOCOL.md §8): checked, declared defaults filled in, and — with
+    /// `base` — every `path` value, given or defaulted, made absolute against `base` (the user's current folder for
+    /// `contsec run`, the workflow's folder for a workflow step) and normalised.
+    public func checkArguments(_ args: [String: JSONValue], resolvingPathsAgainst base: String?) throws(ValidationError) -> [String: JSONValue] {
+        var out = try checkArguments(args)
+        guard let base else { return out }
+        for p in params where p.type == .path {
+            if case .string(let v)? = out[p.name] { out[p.name] = .string(Self.absolute(v, base: base)) }
+        }
+        return out
+    }
+
+    /// `path` made absolute against `base` and normalised (`.` and `..` removed, no trailing slash), without touching
+    /// the file system.
+    public static func absolute(_ path: String, base: String) -> String {
+        let full = path.hasPrefix("/") ? path : (base.hasSuffix("/") ? base : base + "/") + path
+        var parts: [Substring] = []
+        for part in full.split(separator: "/", omittingEmptySubsequences: true) {
+            switch part {
+            case ".": continue
+            case "..": if !parts.isEmpty { parts.removeLast() }
+            default: parts.append(part)
+            }
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
     public func checkArguments(_ args: [String: JSONValue]) throws(ValidationError) -> [String: JSONValue] {
         var out: [String: JSONValue] = [:]
         for key in args.keys where !params.contains(where: { $0.name == key }) {

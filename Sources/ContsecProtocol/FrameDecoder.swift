@@ -156,7 +156,11 @@ extension JSONParser.Cursor {
             else if k.equals("category") { category = try c.text("finding.category", limit: short) }
             else if k.equals("message") { message = try c.text("finding.message", limit: long) }
             else if k.equals("remediation") { remediation = try c.text("finding.remediation", limit: long) }
-            else if k.equals("fingerprint") { fingerprint = try c.text("finding.fingerprint", limit: short) }
+            else if k.equals("fingerprint") {
+                fingerprint = try c.text("finding.fingerprint", limit: short)
+                // Absent means "let the host compute it"; empty would make every such finding one duplicate.
+                if fingerprint?.isEmpty == true { throw ValidationError(field: "finding.fingerprint", reason: "must not be empty (leave it out to let the host compute one)") }
+            }
             else if k.equals("target") {
                 sawTarget = true
                 try c.openObject("finding.target")

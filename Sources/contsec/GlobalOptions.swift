@@ -136,6 +136,7 @@ struct GlobalOptions {
     func reportOptions() -> ReportOptions {
         var r = report
         r.workspace = workspace
+        r.verbose = verbose
         return r
     }
 

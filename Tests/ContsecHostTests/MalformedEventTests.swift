@@ -21,7 +21,7 @@ import ContsecProtocol
             "progress.current: expected an integer, got a string",
             "log.level: unknown value 'loud'",
         ]
-        #expect(r.stderr.contains("plugin malformed broke the protocol 8 time(s)"))
+        #expect(r.stderr.contains("plugin malformed broke the protocol 8 times (all 8 below)"))
 
         // JSON: the two valid findings, every rejection as a warning.
         #expect(findings(r.json).compactMap { $0["ruleId"]?.stringValue } == ["MF-1", "MF-2"])

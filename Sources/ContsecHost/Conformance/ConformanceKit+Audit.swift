@@ -22,6 +22,14 @@ extension ConformanceKit {
                                      message: first.line))
     }
 
+    func checkHostRules() -> Outcome {
+        guard let first = audit.hostFound.first else {
+            return .success(("all \(audit.hostCheckedCount) messages pass the checks contsec applies in real runs", false))
+        }
+        return .failure(CheckFailure(detail: "\(audit.hostProblemCount) message(s) would be rejected in a real run; first, during \(first.check): \(first.reason)",
+                                     message: first.line))
+    }
+
     func checkManifest() -> Outcome {
         guard let m = candidate.manifest else { return .success(("no manifest (it is optional)", true)) }
         if let schemas = audit.schemas, let data = FileManager.default.contents(atPath: m.file),

@@ -9,32 +9,20 @@ extension ConformanceKit {
     func checkHandshake() -> Outcome {
         withSession("handshake") { s throws(CheckFailure) in
             let a = s.call(Method.initialize, initializeParams(), timeout: options.answerTimeout)
+            if case .error(let e, let line) = a, e.code == ErrorCode.unsupportedVersion.rawValue {
+                let theirs = e.data?["supported"]?.arrayValue?.compactMap(\.stringValue) ?? []
+                throw CheckFailure(detail: "the plugin speaks protocol \(theirs.isEmpty ? "(it does not say which)" : theirs.joined(separator: ", ")) only; "
+                                   + "contsec speaks \(ProtocolInfo.supportedVersions.joined(separator: ", ")), so nothing else can be checked. "
+                                   + ProtocolInfo.mismatchAdvice(plugin: theirs), message: line)
+            }
             guard case .result(let v, let line) = a else {
                 throw unexpected(a, s, waited: options.answerTimeout, what: "initialize was not answered with a result")
             }
+            // The host's own rules, from the one shared definition: what real runs reject, the kit fails.
+            pluginName = v["plugin"]?["name"]?.stringValue
             let r: InitializeResult
-            do { r = try v.decode(InitializeResult.self, what: "result") } catch {
-                throw CheckFailure(detail: "the initialize result is malformed: \(error)", message: line)
-            }
-            let offered = ProtocolInfo.supportedVersions
-            guard offered.contains(r.protocolVersion) else {
-                throw CheckFailure(detail: "chose protocol \(r.protocolVersion), which was not offered (offered: \(offered.joined(separator: ", ")))", message: line)
-            }
-            guard PluginDiscovery.isValidName(r.plugin.name) else {
-                throw CheckFailure(detail: "plugin name '\(r.plugin.name)' does not match \(PluginDiscovery.namePattern)", message: line)
-            }
-            guard !r.commands.isEmpty else { throw CheckFailure(detail: "the plugin declares no command", message: line) }
-            for c in r.commands {
-                guard PluginDiscovery.isValidName(c.name) else {
-                    throw CheckFailure(detail: "command name '\(c.name)' does not match \(PluginDiscovery.namePattern)", message: line)
-                }
-                if let p = c.params.first(where: { !PluginDiscovery.isValidName($0.name) }) {
-                    throw CheckFailure(detail: "parameter '\(p.name)' of \(c.name) does not match \(PluginDiscovery.namePattern)", message: line)
-                }
-            }
-            let defaults = r.commands.filter(\.isDefault)
-            guard defaults.count <= 1 else {
-                throw CheckFailure(detail: "\(defaults.count) commands are marked default; at most one may be", message: line)
+            do { r = try HostRules.initializeResult(v, offered: ProtocolInfo.supportedVersions) } catch {
+                throw CheckFailure(detail: "contsec would refuse this initialize result: \(error)", message: line)
             }
             s.notify(Method.initialized, .object([:]))
             pluginName = r.plugin.name

@@ -8,7 +8,21 @@ extension ConformanceKit {
             let r = try handshake(s)
             guard let c = defaultCommand(r) else { throw CheckFailure(detail: "the plugin declares no command") }
             let start = Date()
-            let a = s.call(Method.run, runParams(c.name, arguments(for: c)), timeout: options.runTimeout)
+            var a: ConformanceSession.Answer
+            if c.longRunning {
+                // It runs until stopped: let it run a moment, then stop it as Ctrl-C does; it must answer within the grace.
+                let id = s.request(Method.run, runParams(c.name, arguments(for: c)))
+                a = s.wait(id, timeout: 1)
+                if case .timedOut = a {
+                    s.notify(Method.cancel, ["id": id.json])
+                    a = s.wait(id, timeout: options.cancelGrace)
+                    if case .error(let e, _) = a, e.code == ErrorCode.cancelled.rawValue {
+                        return ("long-running \(c.name) ran 1 s and was stopped: answered -32800", false)
+                    }
+                }
+            } else {
+                a = s.call(Method.run, runParams(c.name, arguments(for: c)), timeout: options.runTimeout)
+            }
             let took = String(format: "%.2f s", Date().timeIntervalSince(start))
             switch a {
             case .result(let v, let line):

@@ -91,7 +91,12 @@ public final class ConformanceKit: @unchecked Sendable {
         ("invalid-params-command", "run with an unknown command gets -32602"),
         ("invalid-params-type", "run with a wrong-typed int/bool argument gets -32602"),
         ("run-default", "the default command runs (dry run, scratch workspace) and is answered"),
+        ("invalid-params-values", "a missing required parameter and a value outside an enum get -32602"),
+        ("invalid-state", "a second initialize, and a run while another is in flight, get -32014"),
+        ("invalid-request", "a non-JSON line gets -32700, a batch and an object without id or method -32600, with id null"),
         ("cancel", "cancel of a run in flight is answered with -32800 within the grace period"),
+        ("cancel-id-type", "cancel matches ids with their type: \"7\" does not cancel run 7"),
+        ("shutdown-during-run", "shutdown while a run is in flight: the run is answered first, then shutdown, then nothing"),
         ("stdin-eof", "the plugin exits within 2 s of stdin EOF"),
         ("sigterm", "the plugin exits within 2 s of SIGTERM"),
         ("crlf", "messages ending in CR LF are accepted"),
@@ -100,23 +105,40 @@ public final class ConformanceKit: @unchecked Sendable {
         ("manifest", "a manifest, if present, is valid and matches the executable and the handshake"),
         ("stdout-clean", "every line on stdout is a JSON-RPC message (no stdout pollution)"),
         ("schema", "every message validates against sdk-protocol/schema"),
+        ("host-rules", "every message passes the checks contsec applies in real runs (non-empty names, byte limits, no finding outside a run...)"),
     ]
 
     /// Runs every check; `progress` sees each result as it is known.
     public func run(progress: ((ConformanceCheckResult) -> Void)? = nil) -> ConformanceReport {
         var results: [ConformanceCheckResult] = []
+        var handshakeFailed: String?
         for (id, title) in Self.catalogue {
             let r: ConformanceCheckResult
+            if let why = handshakeFailed, Self.needsHandshake.contains(id) {
+                // One reason, said once: without a handshake there is nothing else to drive.
+                r = ConformanceCheckResult(id: id, title: title, passed: true, skipped: true, detail: "not run: \(why)")
+                results.append(r)
+                progress?(r)
+                continue
+            }
             switch perform(id) {
             case .success(let (detail, skipped)): r = ConformanceCheckResult(id: id, title: title, passed: true, skipped: skipped, detail: detail)
             case .failure(let f): r = ConformanceCheckResult(id: id, title: title, passed: false, detail: f.detail, message: f.message)
             }
+            if id == "handshake" && !r.passed { handshakeFailed = "the handshake failed (see handshake)" }
             results.append(r)
             progress?(r)
         }
         return ConformanceReport(plugin: pluginName ?? candidate.name, path: candidate.path, network: network, checks: results,
                                  protocolVersion: protocolVersion)
     }
+
+    /// Checks that drive the plugin past `initialize`: skipped, with one reason, when the handshake check fails.
+    static let needsHandshake: Set<String> = [
+        "shutdown-exit", "not-initialized", "unknown-method", "invalid-params-command", "invalid-params-type", "run-default",
+        "invalid-params-values", "invalid-state", "invalid-request", "cancel", "cancel-id-type", "shutdown-during-run",
+        "stdin-eof", "sigterm", "crlf", "non-ascii", "large-message",
+    ]
 
     typealias Outcome = Result<(String, Bool), CheckFailure>
 
@@ -131,6 +153,11 @@ public final class ConformanceKit: @unchecked Sendable {
         case "invalid-params-type": return checkWrongType()
         case "run-default": return checkRunDefault()
         case "cancel": return checkCancel()
+        case "invalid-params-values": return checkParamValues()
+        case "invalid-state": return checkInvalidState()
+        case "invalid-request": return checkInvalidRequest()
+        case "cancel-id-type": return checkCancelIdType()
+        case "shutdown-during-run": return checkShutdownDuringRun()
         case "stdin-eof": return checkStdinEOF()
         case "sigterm": return checkSigterm()
         case "crlf": return checkCRLF()
@@ -139,6 +166,7 @@ public final class ConformanceKit: @unchecked Sendable {
         case "manifest": return checkManifest()
         case "stdout-clean": return checkStdoutClean()
         case "schema": return checkSchema()
+        case "host-rules": return checkHostRules()
         default: return .failure(CheckFailure(detail: "unknown check \(id)"))
         }
     }
@@ -223,7 +251,9 @@ public final class ConformanceKit: @unchecked Sendable {
             }
         }
         for (k, v) in overriding { args[k] = v }
-        return args
+        // Then as the host sends them: declared defaults filled in, paths absolute (the one shared definition).
+        // An override that breaks the declaration on purpose (a wrong type) goes out as it is.
+        return (try? c.checkArguments(args, resolvingPathsAgainst: sandbox)) ?? args
     }
 
     func runParams(_ command: String, _ args: [String: JSONValue]) -> JSONValue {

@@ -31,6 +31,8 @@ final class ConformanceSession: @unchecked Sendable {
     private var nextID = 1
     /// Which method each request id was for, so an answer is checked against the right response schema.
     private var methods: [RequestID: String] = [:]
+    /// `run` requests not answered yet: findings, actions and progress are valid only while one is (§9).
+    private var runsInFlight = 0
 
     /// `launcher` runs the plugin through another program that execs it (same pid), e.g. `unshare --net --`.
     init(candidate: PluginCandidate, launcher: [String], environment: [String: String], audit: MessageAudit, check: String) throws {
@@ -60,7 +62,10 @@ final class ConformanceSession: @unchecked Sendable {
     @discardableResult
     func request(_ method: String, _ params: JSONValue?, id: RequestID? = nil, terminator: String = "\n") -> RequestID {
         let id = id ?? newID()
-        cond.lock(); methods[id] = method; cond.unlock()
+        cond.lock()
+        methods[id] = method
+        if method == Method.run { runsInFlight += 1 }
+        cond.unlock()
         var bytes = JSONWriter.bytes(RPCMessage.request(id: id, method: method, params: params).json)
         bytes.append(contentsOf: Array(terminator.utf8))
         process.write(bytes)
@@ -140,11 +145,17 @@ final class ConformanceSession: @unchecked Sendable {
 
     private func handle(_ bytes: UnsafeBufferPointer<UInt8>) {
         let text = String(decoding: bytes, as: UTF8.self)
-        let message = audit.record(check: check, bytes: bytes, text: text) { id in
+        cond.lock(); let inRun = runsInFlight > 0; cond.unlock()
+        let message = audit.record(check: check, bytes: bytes, text: text, runInFlight: inRun) { id in
             cond.lock(); defer { cond.unlock() }
             return methods[id]
         }
         guard let message else { return }
+        if case .response(let id?, _) = message {
+            cond.lock()
+            if methods[id] == Method.run && runsInFlight > 0 { runsInFlight -= 1 }
+            cond.unlock()
+        }
         cond.lock()
         if lines.count < 200 { lines.append(text) }
         if case .response(let id?, let result) = message {

@@ -14,6 +14,9 @@ final class MessageAudit: @unchecked Sendable {
     private let lock = NSLock()
     private var pollutionProblems: [Problem] = []
     private var schemaProblems: [Problem] = []
+    private var hostProblems: [Problem] = []
+    private(set) var hostProblemCount = 0
+    private(set) var hostCheckedCount = 0
     private(set) var pollutionCount = 0
     private(set) var schemaProblemCount = 0
     private(set) var messageCount = 0
@@ -34,11 +37,43 @@ final class MessageAudit: @unchecked Sendable {
         if schemaProblems.count < Self.keep { schemaProblems.append(Problem(check: check, reason: reason, line: line)) }
     }
 
+    private func hostProblem(check: String, reason: String, line: String) {
+        lock.lock(); defer { lock.unlock() }
+        hostProblemCount += 1
+        if hostProblems.count < Self.keep { hostProblems.append(Problem(check: check, reason: reason, line: line)) }
+    }
+
+    var hostFound: [Problem] { lock.lock(); defer { lock.unlock() }; return hostProblems }
+
+    /// Judges a message by ``HostRules``, the rules contsec enforces in real runs (one definition for both).
+    private func checkHostRules(_ message: RPCMessage, check: String, text: String, runInFlight: Bool,
+                                methodFor: (RequestID) -> String?) {
+        lock.lock(); hostCheckedCount += 1; lock.unlock()
+        do {
+            switch message {
+            case .notification(let method, let params):
+                guard HostRules.notificationMethods.contains(method) else { return }  // the schema check reports these
+                _ = try HostRules.notification(method, params)
+                if method != Method.log && !runInFlight {
+                    hostProblem(check: check, reason: "\(method) sent outside a run (after its answer, or before it): contsec drops it and fails the run", line: text)
+                }
+            case .response(let id?, .success(let v)):
+                switch methodFor(id) {
+                case Method.run?: _ = try HostRules.runResult(v)
+                default: break  // the initialize result is the handshake check's to judge, once
+                }
+            default: break
+            }
+        } catch {
+            hostProblem(check: check, reason: "contsec rejects it: \(error)", line: text)
+        }
+    }
+
     var pollutionFound: [Problem] { lock.lock(); defer { lock.unlock() }; return pollutionProblems }
     var schemaFound: [Problem] { lock.lock(); defer { lock.unlock() }; return schemaProblems }
 
     /// Parses and judges one line; returns the message when it is JSON-RPC.
-    func record(check: String, bytes: UnsafeBufferPointer<UInt8>, text: String,
+    func record(check: String, bytes: UnsafeBufferPointer<UInt8>, text: String, runInFlight: Bool,
                 methodFor: (RequestID) -> String?) -> RPCMessage? {
         lock.lock(); messageCount += 1; lock.unlock()
         let json: JSONValue
@@ -51,6 +86,7 @@ final class MessageAudit: @unchecked Sendable {
             pollution(check: check, line: text, reason: error.description)
             return nil
         }
+        checkHostRules(message, check: check, text: text, runInFlight: runInFlight, methodFor: methodFor)
         guard let schemas else { return message }
         let name = Self.schemaName(for: message, methodFor: methodFor)
         let violations = schemas.validate(json, against: name)

@@ -69,11 +69,9 @@ public struct PluginDiscovery: Sendable {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 
-    public static let namePattern = "^[a-z][a-z0-9-]*$"
+    public static let namePattern = HostRules.namePattern
 
-    public static func isValidName(_ name: String) -> Bool {
-        name.range(of: namePattern, options: .regularExpression) != nil
-    }
+    public static func isValidName(_ name: String) -> Bool { HostRules.isValidName(name) }
 
     public func discover() -> DiscoveryResult {
         var first: [String: PluginCandidate] = [:]

@@ -13,6 +13,9 @@ public final class JSONReporter: IgnoredFindingSink, @unchecked Sendable {
     private let ignoredSpool: Spool
     private var actions: [JSONValue] = []
     private var warnings: [JSONValue] = []
+    /// Plugins' `log` lines (PROTOCOL.md §9), the first 1,000; `summary.logs` counts them all.
+    private var logs: [JSONValue] = []
+    private var logCount = 0
     private var plugins: [String: [String: JSONValue]] = [:]
     private var pluginOrder: [String] = []
     private var tally = SeverityTally()
@@ -49,6 +52,11 @@ public final class JSONReporter: IgnoredFindingSink, @unchecked Sendable {
             }
         case .action(let a):
             actions.append(.object(["plugin": .string(event.plugin), "action": a.json]))
+        case .log(let l):
+            logCount += 1
+            if logs.count < 1000 {
+                logs.append(["plugin": .string(event.plugin), "level": .string(l.level.rawValue), "message": .string(l.message)])
+            }
         case .protocolWarning(let w):
             if warnings.count < 1000 { warnings.append(["plugin": .string(event.plugin), "message": .string(w)]) }
         case .pluginStarted(let path, _):
@@ -110,10 +118,12 @@ public final class JSONReporter: IgnoredFindingSink, @unchecked Sendable {
         field("summary", [
             "findings": .int(findingCount), "bySeverity": tally.json, "ignored": .int(ignoredSpool.count), "actions": .int(actions.count),
             "plugins": .int(pluginOrder.count), "pluginsFailed": .int(failed), "warnings": .int(warnings.count),
+            "logs": .int(logCount),
         ])
         for key in extra.keys.sorted() { field(key, extra[key]!) }
         field("actions", .array(actions))
         field("warnings", .array(warnings))
+        field("logs", .array(logs))
         head.append(contentsOf: "\n  \"ignored\": [".utf8)
         out.write(head)
         // Never the whole lists in memory: the kernel copies the spools into the output.

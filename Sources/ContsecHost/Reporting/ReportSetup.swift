@@ -24,6 +24,8 @@ public struct ReportOptions: Sendable {
     public var noLog = false
     /// The table's progress line on a terminal; off for a long-running command, whose live status line shows it.
     public var tableProgress = true
+    /// `--verbose`: the table also lists plugins' info and debug log lines (warnings and errors always).
+    public var verbose = false
 
     public init(workspace: String) { self.workspace = workspace }
 
@@ -113,7 +115,8 @@ public final class ReportPipeline: @unchecked Sendable {
                 do { sinks.append(try JSONReporter(output: out)) } catch { throw CLIError.usage("cannot start the JSON report: \(error)") }
             case "jsonl": sinks.append(JSONLReporter(output: out))
             case "sarif": sinks.append(SARIFReporter(output: out, workspace: options.workspace))
-            default: sinks.append(TableReporter(output: out, progress: options.tableProgress))
+            default: sinks.append(TableReporter(output: out, progress: options.tableProgress,
+                                                     logLevel: options.verbose ? .debug : .warning))
             }
         }
         if let log {

@@ -20,8 +20,14 @@ public final class TableReporter: IgnoredFindingSink, @unchecked Sendable {
     /// Findings the ignore file suppressed: not listed, only counted, so the user knows they exist.
     private var ignored = 0
 
-    public init(output: ByteOutput, colour: Bool? = nil, maxRows: Int = 5000, progress: Bool = true) {
+    /// Plugins' `log` lines at or above this level are listed (PROTOCOL.md §9); the rest are counted.
+    private let logLevel: LogLevel
+    private var logs: [(plugin: String, log: LogMessage)] = []
+    private var logsLeftOut = 0
+
+    public init(output: ByteOutput, colour: Bool? = nil, maxRows: Int = 5000, progress: Bool = true, logLevel: LogLevel = .warning) {
         out = output
+        self.logLevel = logLevel
         let tty = output.isTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         self.colour = colour ?? tty
         progressLine = progress && output.isTerminal && isatty(2) == 1
@@ -36,6 +42,8 @@ public final class TableReporter: IgnoredFindingSink, @unchecked Sendable {
             if findings.count < maxRows { findings.append((event.plugin, f)) } else { dropped += 1 }
             if progressLine && tally.total % 100 == 0 { showProgress("\(event.plugin): \(tally.total) findings") }
         case .action(let a): actions.append((event.plugin, a))
+        case .log(let l):
+            if l.level >= logLevel && logs.count < maxRows { logs.append((event.plugin, l)) } else { logsLeftOut += 1 }
         case .progress(let p) where progressLine:
             var text = "\(event.plugin): \(p.message ?? "working")"
             if let c = p.current, let t = p.total { text += " (\(c)/\(t))" }
@@ -116,6 +124,13 @@ public final class TableReporter: IgnoredFindingSink, @unchecked Sendable {
             out.write("\nACTIONS (\(actions.count))\n")
             for (_, a) in actions {
                 out.write("  \(pad(a.status.rawValue, 8))  \(pad(a.kind, 18))  \(a.target)\(a.detail.map { " — \($0)" } ?? "")\n")
+            }
+        }
+        if !logs.isEmpty {
+            out.write("\nLOG (\(logs.count)\(logsLeftOut > 0 ? "; \(logsLeftOut) more with --verbose or in --format json" : ""))\n")
+            let many = Set(logs.map(\.plugin)).count > 1
+            for (plugin, l) in logs {
+                out.write("  \(pad(l.level.rawValue, 7))  \(many ? "[\(plugin)] " : "")\(ResultTableText.clean(l.message))\n")
             }
         }
         for (heading, table) in tables {

@@ -76,16 +76,14 @@ public struct FlagMapping {
             case .string:
                 args[param.name] = .string(try value())
             case .path:
-                let v = try value()
-                let abs = v.hasPrefix("/") ? v : workingDirectory + "/" + v
-                args[param.name] = .string(URL(fileURLWithPath: abs).standardizedFileURL.path)
+                args[param.name] = .string(try value())  // made absolute with the defaults, below
             case .list:
                 let items = try value().split(separator: ",").map { JSONValue.string(String($0).trimmingCharacters(in: .whitespaces)) }
                 args[param.name] = .array((args[param.name]?.arrayValue ?? []) + items)
             }
         }
         do {
-            return (try command.checkArguments(args), globals)
+            return (try command.checkArguments(args, resolvingPathsAgainst: workingDirectory), globals)
         } catch {
             throw usage("--\(error.field): \(error.reason)")
         }

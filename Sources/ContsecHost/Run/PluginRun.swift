@@ -61,10 +61,15 @@ public final class PluginRun: @unchecked Sendable {
         switch conn.wait(for: id, deadline: Date().addingTimeInterval(options.handshakeTimeout), idle: nil, phase: "initialize") {
         case .response(.success(let v)):
             do {
-                let r = try v.decode(InitializeResult.self, what: "initialize result")
-                guard options.protocolVersions.contains(r.protocolVersion) else {
+                if let chosen = v["protocolVersion"]?.stringValue, !options.protocolVersions.contains(chosen) {
                     return .failure(failure(.versionMismatch,
-                        "plugin \(name) chose protocol \(r.protocolVersion), which this contsec did not offer (\(options.protocolVersions.joined(separator: ", ")))"))
+                        "plugin \(name) chose protocol \(chosen), which this contsec did not offer (\(options.protocolVersions.joined(separator: ", ")))"))
+                }
+                let r = try HostRules.initializeResult(v, offered: options.protocolVersions)
+                if r.plugin.name != name {
+                    // Found under one name, calling itself another: the user should know which plugin answered.
+                    bus.publish(plugin: name, runId: runId, .protocolWarning(
+                        "plugin \(name) (\(candidate.path)) calls itself '\(r.plugin.name)' in initialize; it is reported as \(name)"))
                 }
                 info = r
                 conn.sendNotification(Method.initialized, .object([:]))
@@ -115,7 +120,7 @@ public final class PluginRun: @unchecked Sendable {
         switch outcome {
         case .response(.success(let v)):
             do {
-                let r = try v.decode(RunResult.self, what: "run result")
+                let r = try HostRules.runResult(v)
                 return checkViolations(then: .success(r))
             } catch {
                 return .failure(failure(.protocolViolation, "plugin \(name) answered run with an invalid result: \(error)"))
@@ -124,7 +129,7 @@ public final class PluginRun: @unchecked Sendable {
             // The plugin judged the user's arguments (an unknown check id, say): a usage error, not a broken plugin.
             return .failure(failure(.usage, "plugin \(name) rejected its arguments: \(e.message)", rpc: e))
         case .response(.failure(let e)):
-            return .failure(failure(.runError, "plugin \(name) failed: \(e.message)", rpc: e))
+            return .failure(failure(.runError, Self.describe(e, plugin: name), rpc: e))
         case .closed:
             // Let the reader threads consume all the plugin wrote before it died, then report with its stderr.
             process?.waitExit(until: Date().addingTimeInterval(options.ladderStep))
@@ -132,22 +137,13 @@ public final class PluginRun: @unchecked Sendable {
             let how = process?.exitStatus?.description ?? "closed its stdout"
             return .failure(failure(.crashed, "plugin \(name) crashed while running '\(command)': \(how)"))
         case .timedOut(let why):
-            conn.sendNotification(Method.cancel, ["id": id.json])
-            _ = conn.wait(for: id, deadline: Date().addingTimeInterval(min(options.cancelGrace, 2)), idle: nil, phase: "cancel", honourInterrupt: false)
-            return .failure(failure(.timedOut, "plugin \(name) timed out: \(why) (--timeout \(Int(options.timeout)))"))
+            let answer = cancel(id, conn: conn)
+            // Name the limit that fired: the idle one says so itself (--idle-timeout N).
+            let limit = why.contains("--idle-timeout") ? "" : " (--timeout \(Int(options.timeout)))"
+            return .failure(failure(.timedOut, "plugin \(name) timed out: \(why)\(limit)" + answer.suffix(grace: options.cancelGrace)))
         case .interrupted:
-            conn.sendNotification(Method.cancel, ["id": id.json])
-            let graceEnd = Date().addingTimeInterval(options.cancelGrace)
-            var answered = false
-            // Wait for the -32800 answer; a second Ctrl-C cuts the grace period short.
-            while Date() < graceEnd && Interrupt.shared.presses < 2 {
-                if case .timedOut = conn.wait(for: id, deadline: min(graceEnd, Date().addingTimeInterval(0.1)), idle: nil,
-                                              phase: "cancel", honourInterrupt: false) { continue }
-                answered = true
-                break
-            }
-            return .failure(failure(.interrupted, "interrupted: run of plugin \(name) cancelled"
-                                    + (answered ? "" : " (it did not answer the cancel within \(Int(options.cancelGrace)) s)")))
+            let answer = cancel(id, conn: conn)
+            return .failure(failure(.interrupted, "interrupted: run of plugin \(name) cancelled" + answer.suffix(grace: options.cancelGrace)))
         }
     }
 
@@ -159,7 +155,7 @@ public final class PluginRun: @unchecked Sendable {
         switch conn.wait(for: id, deadline: Date().addingTimeInterval(options.cancelGrace), idle: nil, phase: "cancel", honourInterrupt: false) {
         case .response(.success(let v)):
             do {
-                var r = try v.decode(RunResult.self, what: "run result")
+                var r = try HostRules.runResult(v)
                 if r.message == nil { r.message = "stopped after \(stoppedAfter)" }
                 return checkViolations(then: .success(r))
             } catch {
@@ -176,11 +172,48 @@ public final class PluginRun: @unchecked Sendable {
         }
     }
 
+    enum CancelAnswer {
+        case answered, silent, cutShort
+        func suffix(grace: TimeInterval) -> String {
+            switch self {
+            case .answered: return ""
+            case .silent: return " (it did not answer the cancel within \(Int(grace)) s)"
+            case .cutShort: return " (a second Ctrl-C cut the \(Int(grace)) s cancel grace short)"
+            }
+        }
+    }
+
+    /// §10: `cancel`, then up to the cancel grace for the answer — the same grace for Ctrl-C, SIGTERM and a
+    /// timeout. A second Ctrl-C (or SIGTERM) ends the wait at once; the kill ladder follows in `stop()` either way.
+    private func cancel(_ id: RequestID, conn: PluginConnection) -> CancelAnswer {
+        conn.sendNotification(Method.cancel, ["id": id.json])
+        let graceEnd = Date().addingTimeInterval(options.cancelGrace)
+        // The press that caused this cancel does not count; any further one does.
+        let allowed = Interrupt.shared.presses > 0 ? 1 : 0
+        while Date() < graceEnd {
+            if Interrupt.shared.presses > allowed { return .cutShort }
+            if case .timedOut = conn.wait(for: id, deadline: min(graceEnd, Date().addingTimeInterval(0.1)), idle: nil,
+                                          phase: "cancel", honourInterrupt: false) { continue }
+            return .answered
+        }
+        return .silent
+    }
+
+    /// A plugin's error answer in words; -32011 is built from its `data` (tool and how to install it).
+    static func describe(_ e: RPCError, plugin: String) -> String {
+        if e.code == ErrorCode.toolMissing.rawValue, let tool = e.data?["tool"]?.stringValue, let install = e.data?["install"]?.stringValue {
+            return "plugin \(plugin): \(tool) is not installed: \(install)"
+        }
+        return "plugin \(plugin) failed: \(e.message)"
+    }
+
     private func checkViolations(then result: Result<RunResult, PluginFailure>) -> Result<RunResult, PluginFailure> {
         guard let conn = connection, conn.violationCount > 0 else { return result }
-        let first = conn.violations.prefix(3).joined(separator: "\n  ")
+        let shown = conn.violations.prefix(10)
+        let which = conn.violationCount > shown.count ? "the first \(shown.count) of them" : (shown.count == 1 ? "it" : "all \(shown.count)")
         return .failure(failure(.protocolViolation,
-            "plugin \(name) broke the protocol \(conn.violationCount) time(s); everything valid it sent is reported:\n  \(first)"))
+            "plugin \(name) broke the protocol \(conn.violationCount) time\(conn.violationCount == 1 ? "" : "s") (\(which) below); "
+            + "everything valid it sent is reported:\n  " + shown.joined(separator: "\n  ")))
     }
 
     /// The kill ladder: shutdown → exit + close stdin → SIGTERM to the group → SIGKILL. Also reaps stragglers.
@@ -234,6 +267,9 @@ public final class PluginRun: @unchecked Sendable {
                                started: started, duration: 0)
         stop()
         record.duration = Date().timeIntervalSince(started)
+        var outcome = outcome
+        // Breaches seen while stopping (a finding after the run's answer) still fail the run.
+        if case .success = outcome { outcome = checkViolations(then: outcome) }
         switch outcome {
         case .success(let r):
             record.result = r

@@ -84,6 +84,8 @@ final class PluginConnection: @unchecked Sendable {
         cond.lock()
         let id = RequestID.int(nextID)
         nextID += 1
+        if method == Method.run { runInFlight = true; runID = id }
+        awaiting.insert(id)
         cond.unlock()
         process.write(RPCMessage.request(id: id, method: method, params: params).frame())
         return id
@@ -110,7 +112,7 @@ final class PluginConnection: @unchecked Sendable {
             var wake = min(deadline, now.addingTimeInterval(60))
             if let idle {
                 let idleEnd = lastActivity.addingTimeInterval(idle)
-                if now >= idleEnd { return .timedOut("silent for \(Int(idle)) s during \(phase) (idle timeout)") }
+                if now >= idleEnd { return .timedOut("silent for \(Int(idle)) s during \(phase) (--idle-timeout \(Int(idle)))") }
                 wake = min(wake, idleEnd)
             }
             _ = cond.wait(until: wake)
@@ -134,6 +136,24 @@ final class PluginConnection: @unchecked Sendable {
     }
 
     // MARK: reading
+
+    /// A breach the host tolerates (§4: unknown notifications, unsolicited responses): shown, but the run goes on
+    /// and does not fail for it.
+    private func notice(_ text: String) {
+        flushPending()
+        publish(.protocolWarning(text))
+    }
+
+    /// Whether a `run` request is in flight: `finding`, `action` and `progress` are only valid then (§9).
+    private var runInFlight = false
+    /// Requests sent and not yet answered: a response to anything else is unsolicited.
+    private var awaiting = Set<RequestID>()
+    private var runID: RequestID?
+
+    private func outsideRun(_ method: String) -> Bool {
+        cond.lock(); defer { cond.unlock() }
+        return !runInFlight
+    }
 
     private func violation(_ text: String) {
         flushPending()
@@ -173,6 +193,7 @@ final class PluginConnection: @unchecked Sendable {
             switch try FrameDecoder.decode(line) {
             case .finding(var f):
                 // The hot path: straight from bytes to the bus.
+                if outsideRun(Method.finding) { return violation("a finding outside a run (after its answer, or before it) was dropped: \(f.ruleId)") }
                 if f.fingerprint == nil { f.fingerprint = f.defaultFingerprint }
                 pending.append(.finding(f))
                 return
@@ -192,13 +213,21 @@ final class PluginConnection: @unchecked Sendable {
         switch message {
         case .response(let id?, let result):
             flushPending()  // everything the plugin sent before its answer is published before the answer is seen
-            cond.lock(); responses[id] = result; cond.broadcast(); cond.unlock()
+            cond.lock()
+            guard awaiting.remove(id) != nil else {
+                cond.unlock()
+                return notice("ignored a response to no request of ours (id \(id))")
+            }
+            if id == runID { runInFlight = false }
+            responses[id] = result
+            cond.broadcast()
+            cond.unlock()
         case .response(nil, let result):
             // The plugin could not read something we sent: say what it said.
             if case .failure(let e) = result { violation("the plugin rejected a message: \(e)") }
         case .request(let id, let method, _):
             process.write(RPCMessage.response(id: id, result: .failure(RPCError(
-                .methodNotFound, "plugins send no requests in protocol 1.0 (got '\(method)')"))).frame())
+                .methodNotFound, "plugins send no requests in protocol 1.0 or 1.1 (got '\(method)')"))).frame())
         case .notification(let method, let params):
             handleNotification(method, params ?? .null)
         }
@@ -206,15 +235,20 @@ final class PluginConnection: @unchecked Sendable {
 
     private func handleNotification(_ method: String, _ params: JSONValue) {
         do {
-            switch method {
-            case Method.finding:
-                var f = try Finding(json: params)  // only for envelopes the fast path leaves alone
-                if f.fingerprint == nil { f.fingerprint = f.defaultFingerprint }
+            switch try HostRules.notification(method, params) {
+            case nil:
+                notice("ignored unknown notification '\(method.prefix(64))'")  // §4: receivers ignore what they do not know
+            case .finding(var f)?:
+                if outsideRun(method) { return violation("a finding outside a run (after its answer, or before it) was dropped: \(f.ruleId)") }
+                if f.fingerprint == nil { f.fingerprint = f.defaultFingerprint }  // only for envelopes the fast path leaves alone
                 pending.append(.finding(f))
-            case Method.action: pending.append(.action(try Action(json: params)))
-            case Method.progress: pending.append(.progress(try ProgressUpdate(json: params)))
-            case Method.log: pending.append(.log(try LogMessage(json: params)))
-            default: violation("unknown notification '\(method)'")
+            case .action(let a)?:
+                if outsideRun(method) { return violation("an action outside a run (after its answer, or before it) was dropped: \(a.kind) \(a.target)") }
+                pending.append(.action(a))
+            case .progress(let p)?:
+                if outsideRun(method) { return violation("a progress notification outside a run was dropped") }
+                pending.append(.progress(p))
+            case .log(let l)?: pending.append(.log(l))
             }
         } catch {
             violation("rejected an invalid \(method): \(error)")

@@ -136,12 +136,6 @@ public struct Workflow: Sendable {
 
     /// Args as the plugin expects them: `path` params made absolute against the workflow's folder, then checked.
     func resolvedArgs(_ step: Step, for command: CommandSpec) throws(ValidationError) -> [String: JSONValue] {
-        var args = step.args
-        for p in command.params where p.type == .path {
-            if case .string(let v)? = args[p.name], !v.hasPrefix("/") {
-                args[p.name] = .string(URL(fileURLWithPath: baseDirectory + "/" + v).standardizedFileURL.path)
-            }
-        }
-        return try command.checkArguments(args)
+        try command.checkArguments(step.args, resolvingPathsAgainst: baseDirectory)
     }
 }

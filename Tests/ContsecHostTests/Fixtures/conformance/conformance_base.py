@@ -20,7 +20,8 @@ COMMANDS = [{"name": "scan", "description": "Pretend to scan", "default": True, 
     {"name": "dir", "type": "path", "default": ".", "description": "Folder"},
     {"name": "label", "type": "string", "description": "Free text, echoed in a log message"},
     {"name": "count", "type": "int", "default": 1, "description": "Findings to emit"},
-    {"name": "strict", "type": "bool", "default": False, "description": "A switch"}]}]
+    {"name": "strict", "type": "bool", "default": False, "description": "A switch"},
+    {"name": "mode", "type": "string", "enum": ["fast", "slow"], "default": "fast", "description": "An enumeration"}]}]
 
 # Tests of the kit's network isolation: try a loopback connection at start-up; the test counts what arrives.
 if os.environ.get("CONFORMANCE_CONNECT_PORT"):
@@ -55,6 +56,10 @@ def error(id_, code, message, data=None):
     send({"jsonrpc": "2.0", "id": id_, "error": e})
 
 
+RUNS = {}  # runs in flight, by id (ids keep their JSON type: 7 and "7" differ)
+LOCK_RUNS = threading.Lock()
+
+
 class Run:
     def __init__(self, id_, args):
         self.id, self.args, self.cancelled = id_, args, threading.Event()
@@ -68,16 +73,31 @@ class Run:
                        "category": "misconfiguration", "target": {"kind": "file", "name": "example", "line": 1}}
             if BREAK == "schema":
                 del finding["category"]
+            if BREAK == "empty-target-name":
+                finding["target"]["name"] = ""  # the schema allowed it once; every real run rejects it
+            if BREAK == "host-rules":
+                finding["title"] = "\u00e9" * 3000  # 3000 characters fit the schema; 6000 bytes break the host's limit
             send({"jsonrpc": "2.0", "method": "finding", "params": finding})
         if BREAK == "run-default":
             os._exit(1)  # crash without answering
         end = time.time() + RUN_SECONDS
         while time.time() < end:
             if self.cancelled.is_set() and BREAK != "cancel":
-                error(self.id, -32800, "cancelled")
+                self.done(lambda: error(self.id, -32800, "cancelled"))
                 return
             time.sleep(0.01)
-        answer(self.id, {"status": "ok", "summary": {"findings": self.args.get("count", 1)}})
+        self.done(lambda: answer(self.id, {"status": "ok", "summary": {"findings": self.args.get("count", 1)}}))
+        if BREAK == "after-answer":
+            send({"jsonrpc": "2.0", "method": "finding", "params": {
+                "ruleId": "CONF-LATE", "title": "after the answer", "severity": "low", "category": "misconfiguration",
+                "target": {"kind": "file", "name": "example"}}})
+
+    def done(self, send_answer):
+        """Answer once: whichever of the work, a cancel or a shutdown comes first."""
+        with LOCK_RUNS:
+            if RUNS.pop(self.id, None) is None:
+                return
+            send_answer()
 
 
 def check_args(params):
@@ -86,10 +106,12 @@ def check_args(params):
             return (-32601, "no such method")
         return (-32602, "unknown command %r" % params.get("command"))
     args = dict(params.get("args") or {})
-    types = {"dir": str, "label": str, "count": int, "strict": bool}
+    types = {"dir": str, "label": str, "count": int, "strict": bool, "mode": str}
     for k, v in args.items():
         if k not in types:
             return (-32602, "unknown parameter " + k)
+        if k == "mode" and v not in ("fast", "slow") and BREAK != "invalid-params-values":
+            return (-32602, "mode must be fast or slow")
         if BREAK == "invalid-params-type":
             continue
         if type(v) is not types[k]:
@@ -99,7 +121,6 @@ def check_args(params):
 
 def main():
     initialized = False
-    runs = {}
     stdin = sys.stdin.buffer
     while True:
         raw = stdin.readline()
@@ -123,16 +144,29 @@ def main():
         try:
             msg = json.loads(line.decode("utf-8"))
         except ValueError as e:
-            error(None, -32700, "parse error: %s" % e)
+            error(None, -32700 if BREAK != "invalid-request" else -32603, "parse error: %s" % e)
+            continue
+        if not isinstance(msg, dict):
+            error(None, -32600, "invalid request: a message is one JSON object (no batches)")
             continue
         method, id_, params = msg.get("method"), msg.get("id"), msg.get("params") or {}
         if "id" not in msg:
-            if method == "cancel" and params.get("id") in runs:
-                runs[params["id"]].cancelled.set()
+            if method is None:
+                error(None, -32600, "invalid request: neither id nor method")
+            elif method == "cancel":
+                target = params.get("id")
+                with LOCK_RUNS:
+                    match = [r for k, r in RUNS.items() if k == target and (type(k) is type(target) or BREAK == "cancel-id-type")]
+                    if BREAK == "cancel-id-type":
+                        match = [r for k, r in RUNS.items() if str(k) == str(target)]
+                for r in match:
+                    r.cancelled.set()
             elif method == "exit":
                 os._exit(3 if BREAK == "shutdown-exit" else 0)
             continue
-        if method == "initialize":
+        if method == "initialize" and initialized and BREAK != "invalid-state":
+            error(id_, -32014, "already initialized")
+        elif method == "initialize":
             offered = params.get("protocolVersions", [])
             if "1.0" not in offered and BREAK != "version-negotiation":
                 error(id_, -32010, "unsupported protocol version", {"supported": ["1.0"]})
@@ -144,14 +178,29 @@ def main():
         elif not initialized:
             error(id_, -32601 if BREAK == "not-initialized" else -32002, "not initialized")
         elif method == "shutdown":
+            with LOCK_RUNS:
+                in_flight = list(RUNS.values())
+            for r in in_flight:  # cancel and answer a run still going before answering shutdown
+                if BREAK == "shutdown-during-run":
+                    with LOCK_RUNS:
+                        RUNS.pop(r.id, None)  # abandon it unanswered
+                    continue
+                r.cancelled.set()
+                r.done(lambda r=r: error(r.id, -32800, "cancelled"))
             answer(id_, None)
         elif method == "run":
             checked = check_args(params)
             if isinstance(checked, tuple):
                 error(id_, checked[0], checked[1])
                 continue
+            with LOCK_RUNS:
+                busy = bool(RUNS) and BREAK != "invalid-state"
+            if busy:
+                error(id_, -32014, "a run is already in flight")
+                continue
             run = Run(id_, checked)
-            runs[id_] = run
+            with LOCK_RUNS:
+                RUNS[id_] = run
             threading.Thread(target=run.work, daemon=True).start()
         elif BREAK == "unknown-method":
             answer(id_, None)
