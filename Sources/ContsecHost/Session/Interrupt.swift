@@ -37,10 +37,12 @@ public final class Interrupt: @unchecked Sendable {
     public func installSignalHandlers() {
         var sources: [DispatchSourceSignal] = []
         for sig in [SIGINT, SIGTERM] {
-            signal(sig, SIG_IGN)
+            // Source first, then SIG_IGN: a signal in between still ends the process (default action) instead of
+            // being lost, which would leave a run that nothing can interrupt.
             let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             s.setEventHandler { [weak self] in self?.trigger() }
             s.resume()
+            signal(sig, SIG_IGN)
             sources.append(s)
         }
         lock.lock(); signalSources = sources; lock.unlock()
