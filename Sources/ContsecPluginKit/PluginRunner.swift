@@ -57,8 +57,11 @@ final class PluginSession: @unchecked Sendable {
                     switch event {
                     case .frame(let line): handle(line)
                     case .oversized(let size):
-                        writer.send(.notification(method: Method.log, params: LogMessage(
-                            level: .error, message: "discarded a \(size)-byte message over the \(maxFrame)-byte cap").json))
+                        let text = "frame of \(size) bytes exceeds the \(maxFrame)-byte cap; discarded"
+                        FileHandle.standardError.write(Data("contsec-\(plugin.name): \(text)\n".utf8))
+                        // No notification before initialize (§3, §5): stderr only then.
+                        lock.lock(); let ready = initialized; lock.unlock()
+                        if ready { writer.send(.notification(method: Method.log, params: LogMessage(level: .error, message: text).json)) }
                     }
                 }
             }

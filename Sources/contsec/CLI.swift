@@ -72,6 +72,17 @@ struct NotFound: Error {
     let message: String
 
     static func plugin(_ name: String, in result: DiscoveryResult, discovery: PluginDiscovery) -> NotFound {
+        // A candidate of that name that discovery rejected (an invalid manifest...): say why, not "not found".
+        let rejected = result.invalid.filter { r in
+            let file = (r.path as NSString).lastPathComponent
+            return file == "contsec-\(name)" || file == name || (r.path as NSString).deletingLastPathComponent.hasSuffix("/contsec-\(name)")
+                || (r.path as NSString).deletingLastPathComponent.hasSuffix("/\(name)")
+        }
+        if !rejected.isEmpty {
+            return NotFound(message: "plugin '\(name)' was found but cannot be used:\n"
+                + rejected.map { "  \($0.path) (\($0.source)): \($0.reason)" }.joined(separator: "\n")
+                + "\nFix it (contsec plugins lists every candidate with its reason), or pass --plugin-path to another copy.")
+        }
         let available = result.plugins.map(\.name).joined(separator: ", ")
         let dirs = discovery.searchDirs.filter { $0.source != "PATH" }.map { "  \($0.dir) (\($0.source))" }.joined(separator: "\n")
         return NotFound(message: """

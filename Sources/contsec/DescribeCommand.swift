@@ -12,6 +12,8 @@ enum DescribeCommand {
             return rest.isEmpty && !CLI.wantsHelp(rest) ? .usage : .success
         }
         let name = rest[0]
+        // Options may follow the plugin name too (`describe iac-scan --json --plugin-path DIR`), as with `run`.
+        try g.applyGlobals(in: Array(rest.dropFirst()))
         let discovery = g.discovery()
         let found = discovery.discover()
         guard let candidate = found.find(name) else { throw NotFound.plugin(name, in: found, discovery: discovery) }

@@ -8,7 +8,7 @@ enum PluginsCommand {
         var g = globals
         let rest = try g.parseLeading(args)
         if CLI.wantsHelp(rest) {
-            print("Usage: contsec plugins [--json] [--plugin-path PATH]\n  Lists plugins in discovery order; shadowed and invalid candidates with the reason.")
+            print("Usage: contsec plugins [--json] [--plugin-path PATH]\n  Lists plugins by name (for each name, the first found in discovery order runs);\n  shadowed and invalid candidates with the reason.")
             return .success
         }
         if let extra = rest.first { throw CLIError.usage("unexpected argument '\(extra)' for 'contsec plugins'") }

@@ -91,6 +91,8 @@ enum RunCommand {
             }
         }
         run.options = wanted
+        // `--json` is `--format json` for `run`, as for `plugins` and `describe` (it used to be ignored silently).
+        if g.json { try g.report.add(format: "json") }
         // A long-running command has its own live status line; the table's progress line would fight it.
         if command.longRunning { g.report.tableProgress = false }
         let pipeline: ReportPipeline

@@ -104,3 +104,40 @@ import ContsecProtocol
         #expect(r.stderr.contains("plugin contract: trivy is not installed: apt-get install trivy"), "\(r.stderr)")
     }
 }
+
+/// Issue #11, "the CLI around plugins".
+@Suite struct PluginCLIContractTests {
+    @Test func describeTakesOptionsAfterThePluginName() async throws {
+        let r = try await contsec(["describe", "sh-hello", "--json", "--plugin-path", Paths.packageRoot + "/sdk-protocol/examples/sh-hello"])
+        #expect(r.code == 0, "\(r.stderr)")
+        #expect(r.json?["plugin"]?["name"] == "sh-hello")
+    }
+
+    @Test func runJsonIsFormatJson() async throws {
+        let r = try await contsec(["run", "testkit", "--findings", "1", "--json", "--no-log"])
+        #expect(r.code == 0, "\(r.stderr)")
+        #expect(findings(r.json).count == 1)
+    }
+
+    @Test func aStringFlagDoesNotSwallowTheNextFlag() async throws {
+        let r = try await contsec(["run", "testkit", "--fail", "--format", "json", "--no-log"])
+        #expect(r.code == 2)
+        #expect(r.stderr.contains("--fail needs a value, but the next word is the flag --format; to pass it as the value, write --fail=--format"), "\(r.stderr)")
+        let on = try await contsec(["run", "testkit", "--fail=--format", "--format", "json", "--no-log"])
+        #expect(on.code == 3)
+        #expect(pluginEntry(on.json, "testkit")?["error"]?["message"]?.stringValue?.contains("--format") == true)
+    }
+
+    @Test func anInvalidManifestIsNamedNotNotFound() async throws {
+        let dir = try temporaryFolder("cli-badmanifest") + "/contsec-broken"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try "#!/bin/sh\nexit 0\n".write(toFile: dir + "/contsec-broken", atomically: true, encoding: .utf8)
+        chmod(dir + "/contsec-broken", 0o755)
+        try #"{"name":"broken","version":"1","protocolVersions":"1.0","executable":"contsec-broken"}"#
+            .write(toFile: dir + "/plugin.json", atomically: true, encoding: .utf8)
+        let r = try await contsec(["run", "broken", "--plugin-path", dir])
+        #expect(r.code == 4)
+        #expect(r.stderr.contains("plugin 'broken' was found but cannot be used"), "\(r.stderr)")
+        #expect(r.stderr.contains("protocolVersions"), "\(r.stderr)")
+    }
+}

@@ -611,7 +611,8 @@ class _Session:
     def _oversized(self, size):
         text = "frame of %d bytes exceeds the %d-byte cap; discarded" % (size, self.writer.max_bytes)
         sys.stderr.write("contsec-plugin: %s\n" % text)
-        self._send_log("error", text)  # the frame's id is unknown, so there is nothing to answer
+        if self.initialized:  # no notification before initialize (PROTOCOL.md section 3): stderr only then
+            self._send_log("error", text)  # the frame's id is unknown, so there is nothing to answer
 
     # -- sending -----------------------------------------------------------------------------------------
     def _send_log(self, level, message):

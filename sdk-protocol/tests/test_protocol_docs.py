@@ -98,6 +98,12 @@ class SchemaTests(unittest.TestCase):
             ({"jsonrpc": "2.0", "id": None, "method": "run", "params": {"command": "x", "args": {}}},
              "host-to-plugin.schema.json"),
             ({"jsonrpc": "2.0", "id": True, "method": "shutdown"}, "host-to-plugin.schema.json"),
+            ({"jsonrpc": "2.0", "id": 3, "method": "run", "params": ["scan"]}, "request.schema.json"),
+            ({"jsonrpc": "2.0", "method": "progress", "params": ["half"]}, "notification.schema.json"),
+            ({"ruleId": "R", "title": "t", "severity": "low", "category": "runtime", "target": {"kind": "host", "name": ""}},
+             "finding.schema.json"),
+            ({"ruleId": "R", "title": "", "severity": "low", "category": "runtime", "target": {"kind": "host", "name": "h"}},
+             "finding.schema.json"),
             ({"jsonrpc": "1.0", "id": 1, "method": "shutdown"}, "host-to-plugin.schema.json"),
             ({"jsonrpc": "2.0", "id": 1, "error": {"code": -32010, "message": "unsupported"}},
              "plugin-to-host.schema.json"),
@@ -271,6 +277,13 @@ class CommonPluginBehaviour:
         resp, _ = p.call("shutdown")
         self.assertEqual(resp["error"]["code"], -32002)
         self.assertIn("result", p.call("initialize", initialize_params(self.tmp))[0])
+
+    def test_run_without_the_initialized_notification(self):
+        # PROTOCOL.md section 5: initialized is a courtesy; a plugin must not wait for it before accepting run.
+        p = self.start()
+        self.assertIn("result", p.call("initialize", initialize_params(self.tmp))[0])
+        resp, _ = p.call("run", {"command": self.default_command, "args": self.run_args()}, timeout=20)
+        self.assertEqual(resp["result"]["status"], "ok", resp)
 
     def test_unknown_method(self):
         p = self.start()
@@ -643,6 +656,26 @@ class PythonSdkTests(unittest.TestCase):
                 Table(columns, rows)
             self.assertIn(why, str(e.exception))
 
+    def test_fractional_id_is_not_an_integer_id(self):
+        # PROTOCOL.md section 4: 2.0 is not an integer id; it is answered -32600 with "id": null.
+        self.p.send_raw(b'{"jsonrpc":"2.0","id":2.0,"method":"shutdown"}\n')
+        msg = self.p.recv()
+        self.assertEqual((msg["id"], msg["error"]["code"]), (None, -32600))
+
+    def test_object_with_neither_id_nor_method_is_invalid(self):
+        self.p.send_raw(b'{"jsonrpc":"2.0","params":{}}\n')
+        msg = self.p.recv()
+        self.assertEqual((msg["id"], msg["error"]["code"]), (None, -32600))
+
+    def test_oversized_frame_before_initialize_goes_to_stderr_only(self):
+        fresh = PluginProcess([FIXTURE], STORE, cwd=self.tmp)
+        try:
+            fresh.send_raw(b'{"x":"' + b"a" * (16 * 1024 * 1024 + 10) + b'"}\n')
+            self.assertTrue(fresh.silent_for(1.0), "a notification before initialize")
+            self.assertIn("result", fresh.call("initialize", initialize_params(self.tmp))[0])
+        finally:
+            fresh.kill()
+
     def test_responses_from_the_host_are_ignored(self):
         self.p.send_raw(b'{"jsonrpc":"2.0","id":1,"result":{}}\n')
         resp, notes = self.p.call("run", {"command": "echo", "args": {"name": "n"}})
@@ -784,3 +817,67 @@ class ManifestTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class MustShouldMapTests(unittest.TestCase):
+    """Every MUST/SHOULD sentence of PROTOCOL.md has one row in CONFORMANCE-MAP.md, and every test named exists."""
+
+    @staticmethod
+    def normative_sentences():
+        text = open(os.path.join(ROOT, "PROTOCOL.md"), encoding="utf-8").read()
+        text = re.sub(r"```.*?```", "", text, flags=re.S)
+        out = []
+        for block in re.split(r"\n\s*\n|\n(?=\s*[-|]|\s*\d+\. )", text):
+            block = " ".join(line.strip() for line in block.splitlines())
+            for s in re.split(r"(?<=[.;:])\s+(?=[A-Z`(])", block):
+                if re.search(r"\b(MUST|SHOULD)\b", s) and "RFC 2119" not in s:
+                    out.append(s.strip())
+        return out
+
+    @staticmethod
+    def rows():
+        rows = []
+        for line in open(os.path.join(ROOT, "CONFORMANCE-MAP.md"), encoding="utf-8"):
+            m = re.match(r"^\| (.+?) \| (.+) \|$", line.rstrip("\n"))
+            if m and m.group(1) not in ("key (a phrase of the sentence)", "---"):
+                rows.append((m.group(1), m.group(2)))
+        return rows
+
+    def test_every_normative_sentence_has_exactly_one_row(self):
+        sentences, rows = self.normative_sentences(), self.rows()
+        self.assertGreater(len(sentences), 30)
+        for s in sentences:
+            hits = [k for k, _ in rows if k in s]
+            self.assertEqual(len(hits), 1, "PROTOCOL.md sentence needs exactly one row in CONFORMANCE-MAP.md "
+                                           "(found %r): %s" % (hits, s))
+        for k, _ in rows:
+            self.assertTrue(any(k in s for s in sentences), "row %r matches no MUST/SHOULD sentence any more" % k)
+
+    def test_every_referenced_test_exists(self):
+        repo = os.path.dirname(ROOT)
+        swift = ""
+        for folder, _, files in os.walk(os.path.join(repo, "Tests")):
+            for f in files:
+                if f.endswith(".swift"):
+                    swift += open(os.path.join(folder, f), encoding="utf-8").read()
+        kit = open(os.path.join(repo, "Sources", "ContsecHost", "Conformance", "ConformanceKit.swift"), encoding="utf-8").read()
+        broken = open(os.path.join(repo, "Tests", "ContsecHostTests", "ConformanceTests.swift"), encoding="utf-8").read()
+        module = sys.modules[__name__]
+        for key, refs in self.rows():
+            if refs.startswith("untestable:"):
+                named = re.findall(r"\((py|swift):([\w.]+)\)", refs)
+            else:
+                named = [tuple(r.split(":", 1)) for r in (x.strip() for x in refs.split(";"))]
+            for kind, name in named:
+                if kind == "py":
+                    cls, meth = name.split(".")
+                    self.assertTrue(hasattr(getattr(module, cls, None), meth), "%s: no Python test %s" % (key, name))
+                elif kind == "swift":
+                    suite, func = name.split(".")
+                    self.assertRegex(swift, r"struct %s\b" % suite, "%s: no Swift suite %s" % (key, suite))
+                    self.assertRegex(swift, r"func %s\(" % func, "%s: no Swift test %s" % (key, name))
+                elif kind == "kit":
+                    self.assertIn('("%s",' % name, kit, "%s: no conformance check %s" % (key, name))
+                    self.assertIn('"%s"' % name, broken, "%s: no broken fixture for check %s" % (key, name))
+                else:
+                    self.fail("%s: unknown reference %s:%s" % (key, kind, name))

@@ -45,7 +45,7 @@ public struct FlagMapping {
                 if let takesValue = globalOptions[name] {
                     if takesValue {
                         guard let v = inline ?? (i < tokens.count ? tokens[i] : nil) else { throw usage("--\(name) needs a value") }
-                        if inline == nil { i += 1 }
+                        if inline == nil { try refuseFlagAsValue(v, for: name); i += 1 }
                         globals.append((name, v))
                     } else {
                         globals.append((name, inline))
@@ -57,6 +57,7 @@ public struct FlagMapping {
             func value() throws(CLIError) -> String {
                 if let inline { return inline }
                 guard i < tokens.count else { throw usage("--\(param.name) needs a value (\(param.type.rawValue))") }
+                try refuseFlagAsValue(tokens[i], for: param.name)
                 i += 1
                 return tokens[i - 1]
             }
@@ -87,6 +88,18 @@ public struct FlagMapping {
         } catch {
             throw usage("--\(error.field): \(error.reason)")
         }
+    }
+
+    /// `--label --format json` must not read `--format` as the label: a value that is itself one of this command's
+    /// flags (or a host option) is refused; `--label=--format` passes it on purpose.
+    private func refuseFlagAsValue(_ value: String, for name: String) throws(CLIError) {
+        guard value.hasPrefix("--") else { return }
+        var flag = String(value.dropFirst(2))
+        if let eq = flag.firstIndex(of: "=") { flag = String(flag[..<eq]) }
+        let known = globalOptions[flag] != nil || command.params.contains { $0.name == flag }
+            || (flag.hasPrefix("no-") && command.params.contains { $0.name == flag.dropFirst(3) && $0.type == .bool })
+        guard known else { return }
+        throw usage("--\(name) needs a value, but the next word is the flag \(value); to pass it as the value, write --\(name)=\(value)")
     }
 
     private func usage(_ message: String) -> CLIError {
