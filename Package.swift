@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "contsec-registry", targets: ["contsec-registry"]),
         .executable(name: "contsec-observability", targets: ["contsec-observability"]),
         .executable(name: "contsec-volume-crypt", targets: ["contsec-volume-crypt"]),
+        .executable(name: "contsec-netpolicy", targets: ["contsec-netpolicy"]),
     ],
     targets: [
         // Wire types and framing only: no process code.
@@ -54,6 +55,10 @@ let package = Package(
                           path: "Plugins/registry/Executable"),
         .target(name: "VolumeCrypt", dependencies: ["ContsecProtocol", "ContainerKit"], path: "Plugins/volume-crypt/Library"),
         .executableTarget(name: "contsec-volume-crypt", dependencies: ["VolumeCrypt", "ContsecPluginKit", "ContainerKit"], path: "Plugins/volume-crypt/Executable"),
+        .target(name: "NetPolicy", dependencies: ["ContsecProtocol", "ContainerKit", "CryptoTools", "YAMLReader"],
+                path: "Plugins/netpolicy/Library"),
+        .executableTarget(name: "contsec-netpolicy", dependencies: ["NetPolicy", "ContsecPluginKit", "ContainerKit", "CryptoTools"],
+                          path: "Plugins/netpolicy/Executable"),
         // A do-nothing plugin: start-up benchmark and the smallest example of the kit.
         .executableTarget(name: "contsec-noop", dependencies: ["ContsecPluginKit"], path: "Plugins/noop"),
         // A plugin whose misbehaviour is chosen by arguments: crash, hang, pollute, flood. Used by tests and bench.
@@ -74,6 +79,9 @@ let package = Package(
         .testTarget(name: "CISBenchTests", dependencies: ["CISBench", "ContainerKit", "ContsecProtocol"]),
         .testTarget(name: "TrivyScannerTests", dependencies: ["TrivyScanner", "ContainerKit", "ContsecProtocol"], exclude: ["Fixtures"]),
         .testTarget(name: "VolumeCryptTests", dependencies: ["VolumeCrypt", "ContainerKit", "ContsecProtocol"]),
+        .testTarget(name: "NetPolicyTests", dependencies: ["NetPolicy", "ContainerKit", "CryptoTools", "YAMLReader",
+                                                           "ContsecProtocol", "ContsecHost", "IaCScan"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "IaCScanTests", dependencies: ["IaCScan", "YAMLReader", "ContsecProtocol"]),
     ],
     swiftLanguageModes: [.v6]

@@ -77,3 +77,59 @@ public enum JSONWriter {
         out.append(0x22)
     }
 }
+
+extension JSONWriter {
+    /// Indented JSON for files people read and edit (policies, matrices), ending in a newline. Object keys listed
+    /// in `keyOrder` come first, in that order; the others follow sorted, so output stays stable across runs.
+    public static func pretty(_ value: JSONValue, keyOrder: [String] = []) -> String {
+        let rank = Dictionary(keyOrder.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        var out: [UInt8] = []
+        writePretty(value, indent: 0, rank: rank, into: &out)
+        out.append(0x0A)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func writePretty(_ value: JSONValue, indent: Int, rank: [String: Int], into out: inout [UInt8]) {
+        func newline(_ level: Int) {
+            out.append(0x0A)
+            out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: level * 2))
+        }
+        switch value {
+        case .array(let a) where !a.isEmpty:
+            // Arrays of scalars stay on one line: port lists and label values read better that way.
+            if a.allSatisfy({ if case .array = $0 { return false }; if case .object = $0 { return false }; return true }) {
+                write(value, into: &out)
+                return
+            }
+            out.append(UInt8(ascii: "["))
+            for (i, v) in a.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                newline(indent + 1)
+                writePretty(v, indent: indent + 1, rank: rank, into: &out)
+            }
+            newline(indent)
+            out.append(UInt8(ascii: "]"))
+        case .object(let o) where !o.isEmpty:
+            let keys = o.keys.sorted { a, b in
+                switch (rank[a], rank[b]) {
+                case let (x?, y?): return x < y
+                case (.some, nil): return true
+                case (nil, .some): return false
+                case (nil, nil): return a < b
+                }
+            }
+            out.append(UInt8(ascii: "{"))
+            for (i, key) in keys.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                newline(indent + 1)
+                writeString(key, into: &out)
+                out.append(contentsOf: [UInt8(ascii: ":"), UInt8(ascii: " ")])
+                writePretty(o[key]!, indent: indent + 1, rank: rank, into: &out)
+            }
+            newline(indent)
+            out.append(UInt8(ascii: "}"))
+        default:
+            write(value, into: &out)
+        }
+    }
+}
