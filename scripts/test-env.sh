@@ -9,6 +9,7 @@ set -euo pipefail
 TEST_PACKAGES=(
     docker.io docker-registry busybox-static openssl ca-certificates curl
     shellcheck strace skopeo gocryptfs fuse3 age tar
+    nftables
     prometheus chromium
     golang-go golang-github-coreos-bbolt-dev golang-gopkg-yaml.v3-dev debootstrap
     apache2-utils

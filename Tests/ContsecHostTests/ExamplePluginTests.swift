@@ -55,11 +55,13 @@ import ContsecProtocol
                                   env: ["PATH": path, "CONTSEC_TRIVY_CACHE": cache], cwd: Paths.packageRoot)
         #expect(r.code == 0, "\(r.stderr)")
         let plugins = r.json?["plugins"]?.arrayValue ?? []
-        #expect(Set(plugins.compactMap { $0["name"]?.stringValue }) == ["cis-bench", "iac-scan", "observability", "registry", "trivy-scanner", "volume-crypt"])
+        #expect(Set(plugins.compactMap { $0["name"]?.stringValue }) == ["cis-bench", "iac-scan", "netpolicy", "observability", "registry", "trivy-scanner", "volume-crypt"])
         #expect(r.stderr.contains("verify (registry): succeeded"))
         #expect(plugins.allSatisfy { $0["status"] == "ok" })
         #expect(findings(r.json).contains { $0["ruleId"]?.stringValue?.hasPrefix("CS-DF-") == true })
         #expect(findings(r.json).contains { $0["ruleId"]?.stringValue?.hasPrefix("CIS-") == true })
+        // The network step: the example Deployment uses the host network, which no NetworkPolicy can filter.
+        #expect(findings(r.json).contains { $0["ruleId"]?.stringValue == "NP-K8S-007" })
         #expect(r.stderr.contains("validate (iac-scan): succeeded"))
     }
 }

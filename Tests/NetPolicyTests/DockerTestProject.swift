@@ -39,7 +39,7 @@ struct TestProject {
         let created = try await docker.createContainer(name: name, ContainerCreateOptions(
             config: ContainerConfig(image: NetPolicyDocker.image, cmd: ["sh", "-c", "\(listeners) exec sleep 600"],
                                     labels: ["contsec-test": "1", TierLayout.serviceLabel: service, TierLayout.projectLabel: prefix]),
-            hostConfig: HostConfig(networkMode: network)))
+            hostConfig: HostConfig(networkMode: network, init: true)))
         try await docker.startContainer(created.id)
         return name
     }

@@ -72,6 +72,21 @@ extension RunContext {
     }
 }
 
+/// A table cell: long lists (address ranges, port lists) are cut to what a cell may hold; files keep them whole.
+func cell(_ text: String) -> JSONValue {
+    let limit = 1000
+    guard text.utf8.count > limit else { return .string(text) }
+    let parts = text.split(separator: ",")
+    var out = ""
+    for (i, p) in parts.enumerated() {
+        if out.utf8.count + p.utf8.count + 40 > limit {
+            return .string(out + "… (\(parts.count - i) more; --output writes them all)")
+        }
+        out += (i > 0 ? "," : "") + p
+    }
+    return .string(String(out.prefix(limit)))
+}
+
 /// KEY=VALUE flags into a map.
 func keyValues(_ items: [String], param: String) throws -> [String: String] {
     var out: [String: String] = [:]
@@ -319,7 +334,7 @@ func analyze(_ ctx: RunContext) async throws -> RunOutcome {
         let shown = report.connections.prefix(5000)
         let table = ResultTable(title: "allowed connections" + (report.connections.count > shown.count ? " (first \(shown.count) of \(report.connections.count); --output FILE writes them all)" : ""),
                                 columns: [.init("src", "SOURCE"), .init("dst", "DESTINATION"), .init("conn", "CONNECTIONS")],
-                                rows: shown.map { ["src": .string($0.src), "dst": .string($0.dst), "conn": .string($0.conn.description)] })
+                                rows: shown.map { ["src": cell($0.src), "dst": cell($0.dst), "conn": cell($0.conn.description)] })
         return .ok(summary: ["files": .int(files.count), "workloads": .int(model.workloads.count), "policies": .int(model.policies.count),
                              "namespaces": .int(Set(model.workloads.map(\.namespace)).count),
                              "externalRanges": .int(report.externalGroups.count), "connections": .int(report.connections.count),

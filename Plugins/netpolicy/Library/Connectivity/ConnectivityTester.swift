@@ -11,6 +11,8 @@ public struct ConnectivityTester: Sendable {
     public let prefix: String
     public let policies: PolicySet
     public var firewall = NamespaceFirewall()
+    /// Sources probed at the same time (each is one `docker exec` running its probes in parallel).
+    public var parallelSources = 8
 
     public init(docker: DockerClient, prefix: String, policies: PolicySet) {
         self.docker = docker; self.prefix = prefix; self.policies = policies
@@ -62,44 +64,67 @@ public struct ConnectivityTester: Sendable {
                 ? "service \(source) has no container in project \(prefix): start it (labelled \(TierLayout.serviceLabel)=\(source), \(TierLayout.projectLabel)=\(prefix))"
                 : "the container of \(source) (\(names.joined(separator: ", "))) is not running: start it (docker start \(names[0])) and test again")
         }
-        let prober = Prober(docker: docker)
-        let started = Date()
-        for (index, src) in sources.enumerated() {
-            report.progress("probing from \(src)", index, sources.count)
-            guard let container = state.containers[src]?.first(where: \.running) else { continue }
+        // Plan every source's probes, then run up to `parallelSources` sources at once (each is one exec).
+        struct SourcePlan: Sendable {
+            var container: String
             var targets: [ProbeTarget] = []
-            var plannedCells: [(Cell, [Int])] = []
+            var cells: [(Cell, [Int])] = []
+        }
+        var plans: [SourcePlan] = []
+        for src in sources {
+            guard let container = state.containers[src]?.first(where: \.running) else { continue }
+            var plan = SourcePlan(container: container.id)
             for dst in running where dst != src {
-                let dstPolicy = policies[dst]!
                 let addresses = (state.containers[dst] ?? []).filter(\.running).flatMap(\.addresses)
-                for port in dstPolicy.ports {
+                for port in policies[dst]!.ports {
                     let (allowed, reason) = matrix.allows(from: src, to: dst, port: port)
                     var cell = Cell(source: src, destination: dst, port: port, expected: allowed, reason: reason,
                                     observed: .untested, probes: [], verdict: .untested)
                     guard port.proto == .tcp else {
                         cell.probes = ["\(port.proto.rawValue) is not probed (nc probes TCP only)"]
-                        plannedCells.append((cell, []))
+                        plan.cells.append((cell, []))
                         continue
                     }
                     var indices: [Int] = []
                     for a in addresses {
-                        indices.append(targets.count)
-                        targets.append(ProbeTarget(address: a, port: port.port))
+                        indices.append(plan.targets.count)
+                        plan.targets.append(ProbeTarget(address: a, port: port.port))
                     }
-                    plannedCells.append((cell, indices))
+                    plan.cells.append((cell, indices))
                 }
             }
-            let outcomes = try await prober.probe(from: container.id, targets)
-            result.probes += targets.count
-            for (var cell, indices) in plannedCells {
+            plans.append(plan)
+        }
+        let prober = Prober(docker: docker)
+        let started = Date()
+        let parallel = max(1, parallelSources)
+        var outcomes = Array(repeating: [(ProbeOutcome, String)](), count: plans.count)
+        try await withThrowingTaskGroup(of: (Int, [(ProbeOutcome, String)]).self) { group in
+            var next = 0, done = 0
+            func launch() {
+                let i = next, plan = plans[i]
+                next += 1
+                group.addTask { (i, try await prober.probe(from: plan.container, plan.targets)) }
+            }
+            while next < min(parallel, plans.count) { launch() }
+            while let (i, o) = try await group.next() {
+                outcomes[i] = o
+                done += 1
+                report.progress("probed from \(done) of \(plans.count) services", done, plans.count)
+                if next < plans.count { launch() }
+            }
+        }
+        for (p, plan) in plans.enumerated() {
+            result.probes += plan.targets.count
+            for (var cell, indices) in plan.cells {
                 if !indices.isEmpty {
-                    let seen = indices.map { outcomes[$0] }
-                    cell.probes = zip(indices, seen).map { "\(targets[$0.0].address):\(targets[$0.0].port) \($0.1.0.rawValue)\($0.1.1.isEmpty ? "" : " (\($0.1.1))")" }
+                    let seen = indices.map { outcomes[p][$0] }
+                    cell.probes = zip(indices, seen).map { "\(plan.targets[$0.0].address):\(plan.targets[$0.0].port) \($0.1.0.rawValue)\($0.1.1.isEmpty ? "" : " (\($0.1.1))")" }
                     let kinds = Set(seen.map(\.0))
                     cell.observed = kinds.contains(.open) ? .open : kinds.contains(.closed) ? .closed : kinds.contains(.blocked) ? .blocked : .untested
                 }
                 cell.verdict = Self.verdict(expected: cell.expected, observed: cell.observed)
-                if let finding = finding(for: cell, container: container.name) { report.finding(finding) }
+                if let finding = finding(for: cell) { report.finding(finding) }
                 result.cells.append(cell)
             }
         }
@@ -118,7 +143,7 @@ public struct ConnectivityTester: Sendable {
         }
     }
 
-    func finding(for cell: Cell, container: String) -> Finding? {
+    func finding(for cell: Cell) -> Finding? {
         let what = "\(cell.source) → \(cell.destination):\(cell.port.port)/\(cell.port.proto.rawValue)"
         let target = Target(kind: "container", name: what)
         let props: [String: JSONValue] = ["source": .string(cell.source), "destination": .string(cell.destination),

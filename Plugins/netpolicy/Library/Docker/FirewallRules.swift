@@ -24,8 +24,8 @@ public struct FirewallRuleset: Sendable, Equatable {
 
 /// Renders a ServicePolicy as nftables rules for the service's own container: default-deny chains on input and
 /// output, conntrack for replies, loopback (and Docker's embedded DNS, 127.0.0.11, when allowDNS), one accept per
-/// allowed peer and port, and a final reject (ICMP admin-prohibited, counted) so a blocked probe fails at once and
-/// is told apart from a closed port.
+/// allowed peer and port, and a final counted reject (ICMP admin-prohibited) so a blocked connection fails within
+/// about a second and is told apart from a closed port.
 public enum FirewallRenderer {
     public static func render(_ policy: ServicePolicy, book: AddressBook, peerPorts: [String: [ServicePort]]) -> FirewallRuleset {
         var unresolved: [String] = []
@@ -50,6 +50,9 @@ public enum FirewallRenderer {
                     }
                 }
             }
+            // Reject rather than drop, both ways: the connecting side gets "no route to host" (ICMP
+            // admin-prohibited) within about a second instead of waiting for its timeout, and it is told apart
+            // from a closed port ("connection refused"). A dropped SYN would only time out.
             lines.append("counter reject with icmpx type admin-prohibited")
             count += lines.count
             let hook = ingress ? "input" : "output"
