@@ -123,3 +123,16 @@ struct TestCA {
         await #expect(throws: CryptoError.self) { _ = try await CertificateInspector(openssl: openssl).inspect(Data("not a certificate".utf8)) }
     }
 }
+
+@Suite struct WrongPassphraseTests {
+    /// openssl's two ways of saying a passphrase is wrong: the padding check fails (nearly always), or, about one
+    /// time in 256, the padding looks valid and the decrypted garbage does not decode. Both texts as openssl 3.0.19
+    /// printed them here.
+    @Test func bothOfOpenSSLsWrongPassphraseErrorsAreRecognised() {
+        let badPadding = "Could not read issuer private key from -CAkey arg from ca.key\n40D7:error:1C800064:Provider routines:ossl_cipher_unpadblock:bad decrypt:../providers/implementations/ciphers/ciphercommon_block.c:124:\n40D7:error:11800074:PKCS12 routines:PKCS12_pbe_crypt_ex:pkcs12 cipherfinal error:../crypto/pkcs12/p12_decr.c:88:maybe wrong password\n"
+        let garbage = "Could not read issuer private key from -CAkey arg from ca.key\n4077:error:1E08010C:DECODER routines:OSSL_DECODER_from_bio:unsupported:../crypto/encode_decode/decoder_lib.c:103:No supported data to decode.\n"
+        #expect(OpenSSL.isBadDecrypt(badPadding))
+        #expect(OpenSSL.isBadDecrypt(garbage))
+        #expect(!OpenSSL.isBadDecrypt("Could not open file or uri for loading issuer private key from ca.key\n"))
+    }
+}

@@ -88,6 +88,8 @@ public struct OpenSSL: Sendable {
     /// True when openssl's stderr says a passphrase did not decrypt a key.
     static func isBadDecrypt(_ stderr: String) -> Bool {
         let text = stderr.lowercased()
-        return text.contains("bad decrypt") || text.contains("maybe wrong password")
+        // A wrong passphrase nearly always fails the cipher's padding check; about one time in 256 the padding
+        // happens to look valid and the garbage then fails to decode instead ("No supported data to decode").
+        return text.contains("bad decrypt") || text.contains("maybe wrong password") || text.contains("no supported data to decode")
     }
 }
