@@ -175,10 +175,10 @@ func render(_ ctx: RunContext) async throws -> RunOutcome {
         var dir: String
         if let file = ctx.path("policy") {
             dir = (file as NSString).deletingLastPathComponent
+            let policy = try PolicySet.load(file: file)
             set = try PolicySet.load(folder: dir)
-            set.insert(try PolicySet.load(file: file), file: file)
-            let one = try PolicySet.load(file: file)
-            let written = try write(one, dir: dir, peers: set, ctx: ctx, json: false)
+            set.insert(policy, file: file)
+            let written = try write(policy, dir: dir, peers: set, ctx: ctx, json: false)
             return .ok(summary: ["rendered": .array(written.map(JSONValue.string))])
         }
         dir = ctx.path("dir") ?? ctx.workspace + "/policies"
@@ -295,7 +295,10 @@ func testConnectivity(_ ctx: RunContext) async throws -> RunOutcome {
                              "probesPerSecond": .double(rate), "ok": .int(count(.ok)), "violations": .int(count(.violation)),
                              "breakages": .int(count(.breakage)), "notListening": .int(count(.notListening)),
                              "unfiltered": .int(count(.unfiltered)), "untested": .int(count(.untested)),
-                             "structuralFindings": .int(r.structuralFindings), "matrixFile": .string(ctx.display(output))],
+                             "structuralFindings": .int(r.structuralFindings), "matrixFile": .string(ctx.display(output)),
+                             "matrix": .array(r.cells.map { c in
+                                 .string("\(c.source) → \(c.destination):\(c.port.port)/\(c.port.proto.rawValue) policy \(c.expected ? "allow" : "deny"), observed \(c.observed.rawValue): \(c.verdict.rawValue)")
+                             })],
                    table: r.table)
     }
 }

@@ -115,32 +115,27 @@ public struct ReachabilityEngine: Sendable {
 
     /// The rule's ports as connections when they name no port (independent of the destination).
     static func fixedPorts(_ rule: ClusterModel.Rule) -> ConnectionSet? {
-        guard let ports = rule.ports else { return .all }
-        var out = ConnectionSet.none
-        for p in ports {
-            switch p.value {
-            case nil: out = out.union(.allPorts(p.proto))
-            case .number(let n)?: out = out.union(.port(p.proto, n...(p.endPort ?? n)))
-            case .named?: return nil
-            }
-        }
-        return out
+        let named = rule.ports?.contains { if case .named? = $0.value { return true }; return false } ?? false
+        return named ? nil : ports(rule) { _, _ in [] }
     }
 
     /// The rule's ports toward one destination: named ports resolve against that workload's container ports
     /// (an external destination has none).
     func connections(_ rule: ClusterModel.Rule, toward node: Int) -> ConnectionSet {
+        Self.ports(rule) { name, proto in
+            isExternal(node) ? [] : model.workloads[node].ports.filter { $0.name == name && $0.proto == proto }.map(\.port)
+        }
+    }
+
+    /// A rule's ports as connections; `resolve` gives the numbers a named port stands for.
+    static func ports(_ rule: ClusterModel.Rule, resolve: (String, TransportProtocol) -> [Int]) -> ConnectionSet {
         guard let ports = rule.ports else { return .all }
         var out = ConnectionSet.none
         for p in ports {
             switch p.value {
             case nil: out = out.union(.allPorts(p.proto))
             case .number(let n)?: out = out.union(.port(p.proto, n...(p.endPort ?? n)))
-            case .named(let name)?:
-                guard !isExternal(node) else { continue }
-                for cp in model.workloads[node].ports where cp.name == name && cp.proto == p.proto {
-                    out = out.union(.port(p.proto, cp.port...cp.port))
-                }
+            case .named(let name)?: for n in resolve(name, p.proto) { out = out.union(.port(p.proto, n...n)) }
             }
         }
         return out

@@ -18,7 +18,7 @@ public struct FirewallRuleset: Sendable, Equatable {
     public var digest: String
     /// Rules per chain (for a quick check that nobody edited the table).
     public var ruleCount: Int
-    /// Peers that resolved to no address (a service without a running container): they get no rule.
+    /// Peers that get no rule: no address (a service without a running container), or named ports nobody declares.
     public var unresolved: [String]
 }
 
@@ -45,6 +45,7 @@ public enum FirewallRenderer {
                     let matches = addressMatches(peer, book: book, source: ingress)
                     if matches.isEmpty { unresolved.append(peer.label); continue }
                     let ports = portMatches(rule, policy: policy, peer: peer, ingress: ingress, peerPorts: peerPorts)
+                    if ports.isEmpty { unresolved.append("\(peer.label) (its named ports are declared by no policy)") }
                     for a in matches {
                         for p in ports { lines.append([a, p, "accept"].filter { !$0.isEmpty }.joined(separator: " ")) }
                     }

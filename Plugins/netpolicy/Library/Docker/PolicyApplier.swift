@@ -97,7 +97,7 @@ public struct PolicyApplier: Sendable {
                 if !isTarget && current.digest == nil { continue }
                 let ruleset = FirewallRenderer.render(policy, book: book, peerPorts: peerPorts)
                 for peer in ruleset.unresolved {
-                    report.log(.warning, "\(service): peer \(peer) has no running container; no rule lets it through until it runs and the policy is applied again")
+                    report.log(.warning, "\(service): no rule lets \(peer) through: it has no running container or its ports are unknown; apply again once it runs")
                 }
                 var r = results[service] ?? ServiceResult(service: service, containers: [c.name])
                 r.rules = ruleset.ruleCount
