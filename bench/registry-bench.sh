@@ -86,21 +86,27 @@ PY
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 now_ms() { date +%s%3N; }
+# CPU seconds (user + sys) of contsec and its plugin for one run: the rest of the wall time is waiting for the registry.
+cpu_of() { awk '{printf "%d\n", ($1 + $2) * 1000}' "$1"; }
 
 echo "populating $REGISTRY/$CLEANUP_REPO with $N_TAGS tags..."
 populate "$CLEANUP_REPO" "$N_TAGS"
 times=()
+cpus=()
 for ((r = 0; r < RUNS; r++)); do
   start=$(now_ms)
-  "$BIN/contsec" --no-log --workspace "$WORK" --format json --output "$WORK/cleanup.json" run registry cleanup \
+  /usr/bin/time -f "%U %S" -o "$WORK/time" "$BIN/contsec" --no-log --workspace "$WORK" --format json --output "$WORK/cleanup.json" run registry cleanup \
     --registry "$REGISTRY" --repo "$CLEANUP_REPO" --cleanup-days 60 --keep-tags t0000 >/dev/null
   times+=($(( $(now_ms) - start )))
+  cpus+=($(cpu_of "$WORK/time"))
 done
 requests=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['plugins'][0]['summary']['requests'])" "$WORK/cleanup.json")
 planned=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['plugins'][0]['summary']['tagsToDelete'])" "$WORK/cleanup.json")
 med=$(printf '%s\n' "${times[@]}" | median)
 best=$(printf '%s\n' "${times[@]}" | sort -n | head -1)
-echo "cleanup plan, $N_TAGS tags: best $(awk "BEGIN{printf \"%.2f\", $best/1000}") s, median $(awk "BEGIN{printf \"%.2f\", $med/1000}") s; $requests registry requests (median $(awk "BEGIN{printf \"%.0f\", $requests*1000/$med}") requests/s); $planned tags planned for deletion"
+cpu=$(printf '%s\n' "${cpus[@]}" | median)
+echo "cleanup plan, $N_TAGS tags: best $(awk "BEGIN{printf \"%.2f\", $best/1000}") s, median $(awk "BEGIN{printf \"%.2f\", $med/1000}") s (CPU of contsec + plugin $(awk "BEGIN{printf \"%.2f\", $cpu/1000}") s); $requests registry requests (median $(awk "BEGIN{printf \"%.0f\", $requests*1000/$med}") requests/s); $planned tags planned for deletion"
+echo "  load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo "populating $REGISTRY/$VERIFY_REPO with $N_SIGNED signed tags..."
 populate "$VERIFY_REPO" "$N_SIGNED"
@@ -110,13 +116,17 @@ for ((i = 0; i < N_SIGNED; i++)); do
     --repo "$VERIFY_REPO" --tag "$(printf 't%04d' "$i")" --signing-key "$WORK/keys/bench.key" >/dev/null
 done
 times=()
+cpus=()
 for ((r = 0; r < RUNS; r++)); do
   start=$(now_ms)
-  "$BIN/contsec" --no-log --workspace "$WORK" --format json --output "$WORK/verify.json" run registry verify \
+  /usr/bin/time -f "%U %S" -o "$WORK/time" "$BIN/contsec" --no-log --workspace "$WORK" --format json --output "$WORK/verify.json" run registry verify \
     --registry "$REGISTRY" --repo "$VERIFY_REPO" --all-tags --signing-key "$WORK/keys/bench.pub" --require-signature >/dev/null
   times+=($(( $(now_ms) - start )))
+  cpus+=($(cpu_of "$WORK/time"))
 done
 verified=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['plugins'][0]['summary']['verified'])" "$WORK/verify.json")
 med=$(printf '%s\n' "${times[@]}" | median)
 best=$(printf '%s\n' "${times[@]}" | sort -n | head -1)
-echo "verify, $N_SIGNED signed tags: best $(awk "BEGIN{printf \"%.2f\", $best/1000}") s, median $(awk "BEGIN{printf \"%.2f\", $med/1000}") s; $verified verified"
+cpu=$(printf '%s\n' "${cpus[@]}" | median)
+echo "verify, $N_SIGNED signed tags: best $(awk "BEGIN{printf \"%.2f\", $best/1000}") s, median $(awk "BEGIN{printf \"%.2f\", $med/1000}") s (CPU of contsec, plugin and openssl $(awk "BEGIN{printf \"%.2f\", $cpu/1000}") s); $verified verified"
+echo "  load average now: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -48,11 +48,13 @@ public actor ImageVerifier {
 
     /// Whether `digest` carries a valid signature by the key naming it (used by push's --require-signed-by).
     public func judge(_ repository: String, digest: Digest) async throws -> (SignatureVerdict, Int) {
-        guard try await client.manifestHead(repository, reference: digest.signatureTag) != nil else { return (.unsigned, 0) }
         let manifest: Manifest
         do { manifest = try await client.manifest(repository, reference: digest.signatureTag) } catch let error as RegistryError {
-            if case .digestMismatch = error { return (.invalid(reasons: ["the signature manifest's bytes do not match its digest"]), 0) }
-            throw error
+            switch error {
+            case .notFound: return (.unsigned, 0) // one GET instead of HEAD + GET: most tags are signed
+            case .digestMismatch: return (.invalid(reasons: ["the signature manifest's bytes do not match its digest"]), 0)
+            default: throw error
+            }
         }
         let layers = SignatureManifest.signatureLayers(manifest)
         guard !layers.isEmpty else { return (.invalid(reasons: ["\(digest.signatureTag) holds no cosign signature layer"]), 0) }
