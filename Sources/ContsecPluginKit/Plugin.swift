@@ -7,6 +7,9 @@ public struct Plugin: Sendable {
     public var commands: [Command]
     /// Protocol versions this plugin speaks; the kit's own by default.
     public var protocolVersions: [String]
+    /// The rules its findings may carry, with their own text (protocol 1.1): SARIF's `tool.driver.rules` and other
+    /// reports describe each rule by this instead of by the first finding that used it.
+    public var rules: [RuleSpec]
 
     /// - Parameters:
     ///   - name: the plugin's name, `^[a-z][a-z0-9-]*$`; its executable is `contsec-<name>`.
@@ -14,8 +17,10 @@ public struct Plugin: Sendable {
     ///   - vendor: who makes it.
     ///   - description: one line for `contsec plugins` and `contsec describe`.
     ///   - commands: what it can do; mark one `isDefault` to run it when the user names no command.
+    ///   - rules: the rules its findings may carry (id, title, description, remediation, help URL, severity).
     public init(name: String, version: String, vendor: String? = nil, description: String, commands: [Command],
-                protocolVersions: [String] = ProtocolInfo.supportedVersions) {
+                rules: [RuleSpec] = [], protocolVersions: [String] = ProtocolInfo.supportedVersions) {
+        self.rules = rules
         self.name = name
         self.version = version
         self.vendor = vendor

@@ -173,7 +173,8 @@ final class PluginSession: @unchecked Sendable {
                 if !ProtocolInfo.supports(.longRunning, version: version) { spec.longRunning = false }
                 return spec
             },
-            capabilities: Capabilities(cancel: true, progress: true, dryRun: true))
+            capabilities: Capabilities(cancel: true, progress: true, dryRun: true),
+            rules: plugin.rules.isEmpty || !ProtocolInfo.supports(.ruleMetadata, version: version) ? nil : plugin.rules)
         do {
             reply(id, .success(try JSONValue(encoding: result)))
         } catch {

@@ -46,13 +46,15 @@ public enum ProtocolInfo {
         case tableResults
         /// `longRunning` on a CommandSpec (§7).
         case longRunning
+        /// `rules` in the initialize result (§6).
+        case ruleMetadata
     }
 
     /// Whether a session that negotiated `version` has `feature`.
     public static func supports(_ feature: Feature, version: String) -> Bool {
         let v = version.split(separator: ".").map { Int($0) ?? 0 }
         switch feature {
-        case .tableResults, .longRunning: return !v.lexicographicallyPrecedes([1, 1])
+        case .tableResults, .longRunning, .ruleMetadata: return !v.lexicographicallyPrecedes([1, 1])
         }
     }
 

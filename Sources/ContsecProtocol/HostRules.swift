@@ -70,6 +70,14 @@ public enum HostRules {
                 }
             }
         }
+        if let rules = r.rules {
+            guard rules.count <= RuleSpec.maxRules else { throw bad("rules", "\(rules.count) rules is over the limit of \(RuleSpec.maxRules)") }
+            var ids = Set<String>()
+            for (i, rule) in rules.enumerated() {
+                try rule.validate(at: "initialize result.rules[\(i)]")
+                guard ids.insert(rule.id).inserted else { throw bad("rules[\(i)].id", "'\(rule.id.prefix(64))' is declared twice") }
+            }
+        }
         let defaults = r.commands.filter(\.isDefault)
         guard defaults.count <= 1 else {
             throw bad("commands", "\(defaults.count) commands are marked default (\(defaults.map(\.name).joined(separator: ", "))); at most one may be")

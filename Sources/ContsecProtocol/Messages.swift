@@ -145,12 +145,16 @@ public struct InitializeResult: Codable, Sendable, Hashable {
     public var plugin: PluginInfo
     public var commands: [CommandSpec]
     public var capabilities: Capabilities
+    /// The rules the plugin's findings may carry (protocol 1.1; optional): their own text for reports.
+    public var rules: [RuleSpec]?
 
-    public init(protocolVersion: String, plugin: PluginInfo, commands: [CommandSpec], capabilities: Capabilities) {
+    public init(protocolVersion: String, plugin: PluginInfo, commands: [CommandSpec], capabilities: Capabilities,
+                rules: [RuleSpec]? = nil) {
         self.protocolVersion = protocolVersion
         self.plugin = plugin
         self.commands = commands
         self.capabilities = capabilities
+        self.rules = rules
     }
 
     public init(from decoder: Decoder) throws {
@@ -159,6 +163,7 @@ public struct InitializeResult: Codable, Sendable, Hashable {
         plugin = try c.decode(PluginInfo.self, forKey: .plugin)
         commands = try c.decodeIfPresent([CommandSpec].self, forKey: .commands) ?? []
         capabilities = try c.decodeIfPresent(Capabilities.self, forKey: .capabilities) ?? Capabilities(cancel: false, progress: false, dryRun: false)
+        rules = try c.decodeIfPresent([RuleSpec].self, forKey: .rules)
     }
 
     /// The command that runs when the user names none: the one marked default, or the only one.

@@ -141,3 +141,37 @@ import ContsecProtocol
         #expect(r.stderr.contains("protocolVersions"), "\(r.stderr)")
     }
 }
+
+/// Issue #11, SARIF: a rule is described by the plugin's own declaration (protocol 1.1 `rules`), not by the first
+/// finding that used it; a target that is not a file is a logical location, never a file under %SRCROOT%.
+@Suite struct SARIFRuleMetadataTests {
+    @Test func declaredRuleTextReachesToolDriverRules() async throws {
+        let fixture = Paths.packageRoot + "/sdk-protocol/tests/fixtures/contsec-sdk-fixture"
+        let r = try await contsec(["run", "sdk-fixture", "ruled", "--plugin-path", fixture, "--format", "sarif", "--no-log"])
+        #expect(r.code == 0, "\(r.stderr)")
+        let run = r.json?["runs"]?[0]
+        let rule = run?["tool"]?["driver"]?["rules"]?[0]
+        #expect(rule?["id"] == "FX-R")
+        #expect(rule?["shortDescription"]?["text"] == "Declared rule title")
+        #expect(rule?["fullDescription"]?["text"] == "What FX-R checks, declared once")
+        #expect(rule?["helpUri"] == "https://example.com/rules/FX-R")
+        #expect(rule?["help"]?["text"]?.stringValue?.hasPrefix("Do the declared thing") == true)
+        #expect(rule?["defaultConfiguration"]?["level"] == "error", "the declared severity (high), not the finding's (medium)")
+        let result = run?["results"]?[0]
+        #expect(result?["message"]?["text"] == "this one place only")
+        #expect(result?["level"] == "warning", "each result keeps its own severity")
+        #expect(result?["locations"]?[0]?["physicalLocation"]?["artifactLocation"]?["uriBaseId"] == "CONTSEC_TARGETS")
+        #expect(result?["locations"]?[0]?["logicalLocations"]?[0]?["kind"] == "host")
+        #expect(sarifProblems(r.json ?? .null) == [])
+    }
+
+    @Test func iacScanDeclaresItsRules() async throws {
+        let r = try await contsec(["run", "iac-scan", "--dir", Paths.packageRoot + "/examples/insecure-app", "--format", "sarif", "--no-log"],
+                                  cwd: Paths.packageRoot)
+        let rules = r.json?["runs"]?[0]?["tool"]?["driver"]?["rules"]?.arrayValue ?? []
+        let latest = rules.first { $0["id"] == "CS-DF-001" }
+        // Plugins/iac-scan/README.md's rule table: CS-DF-001 "Base image uses the ':latest' tag".
+        #expect(latest?["shortDescription"]?["text"] == "Base image uses the ':latest' tag", "\(rules.prefix(2))")
+        #expect(latest?["helpUri"] == "https://github.com/hadolint/hadolint/wiki/DL3007")
+    }
+}

@@ -57,9 +57,11 @@ import ContsecProtocol
         let loc = results[0]["locations"]?[0]?["physicalLocation"]
         #expect(loc?["artifactLocation"] == ["uri": "app/config.env", "uriBaseId": "%SRCROOT%"])
         #expect(loc?["region"] == ["startLine": 3, "startColumn": 5, "endLine": 4])
-        // An image: anchored at its name (colon escaped) and kept as a logical location.
-        #expect(results[1]["locations"]?[0]?["physicalLocation"]?["artifactLocation"]?["uri"] == "nginx%3A1.27")
-        #expect(results[1]["locations"]?[0]?["logicalLocations"] == [["name": "nginx:1.27", "kind": "image"]])
+        // An image: a logical location, with the artifact GitHub needs under CONTSEC_TARGETS (not %SRCROOT%: it is no
+        // file of the repository), named <kind>/<name> with the colon escaped.
+        #expect(results[1]["locations"]?[0]?["physicalLocation"]?["artifactLocation"] == ["uri": "image/nginx%3A1.27", "uriBaseId": "CONTSEC_TARGETS"])
+        #expect(results[1]["locations"]?[0]?["logicalLocations"] == [["name": "nginx:1.27", "kind": "image", "fullyQualifiedName": "image:nginx:1.27"]])
+        #expect(scanner["originalUriBaseIds"]?["CONTSEC_TARGETS"]?["uri"] == nil)
         #expect(results[1]["message"]?["text"] == "openssl: buffer overflow")  // no message: the title
         // Outside the workspace: an absolute file URI.
         #expect(results[5]["locations"]?[0]?["physicalLocation"]?["artifactLocation"]?["uri"] == "file:///etc/docker/daemon.json")
@@ -73,7 +75,7 @@ import ContsecProtocol
         let note = auditor["invocations"]?[0]?["toolExecutionNotifications"]?[0]
         #expect(note?["level"] == "error")
         #expect(note?["message"]?["text"]?.stringValue?.contains("crashed while running 'audit'") == true)
-        #expect(auditor["results"]?[0]?["locations"]?[0]?["physicalLocation"]?["artifactLocation"]?["uri"] == "data%20vol")
+        #expect(auditor["results"]?[0]?["locations"]?[0]?["physicalLocation"]?["artifactLocation"]?["uri"] == "volume/data%20vol")
         #expect(auditor["results"]?[0]?["level"] == "note")
     }
 

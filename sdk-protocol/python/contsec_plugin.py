@@ -487,9 +487,24 @@ def _version_key(v):
 class Plugin:
     """A plugin: identity plus commands. Call ``main()`` to serve the protocol on stdin/stdout."""
 
-    def __init__(self, name, version, description, vendor=None, capabilities=None):
+    def __init__(self, name, version, description, vendor=None, capabilities=None, rules=()):
+        """``rules`` (protocol 1.1): dicts with ``id`` and ``title`` and optionally ``description``,
+        ``remediation``, ``helpUri``, ``severity``, ``category`` -- the rules your findings may carry, with their own
+        text, which reports (SARIF's tool.driver.rules) use instead of the first finding's."""
         if not _is_name(name):
             raise ValueError("plugin name %r must match ^[a-z][a-z0-9-]*$" % (name,))
+        self.rules = []
+        for r in rules:
+            if not isinstance(r, dict) or not isinstance(r.get("id"), str) or not r["id"] or not isinstance(r.get("title"), str) or not r["title"]:
+                raise ValueError("a rule is a dict with a non-empty id and title: %r" % (r,))
+            unknown = set(r) - {"id", "title", "description", "remediation", "helpUri", "severity", "category"}
+            if unknown:
+                raise ValueError("rule %s: unknown members %s" % (r["id"], ", ".join(sorted(unknown))))
+            if r.get("severity") is not None and r["severity"] not in SEVERITIES:
+                raise ValueError("rule %s: severity %r" % (r["id"], r["severity"]))
+            if r.get("category") is not None and r["category"] not in CATEGORIES:
+                raise ValueError("rule %s: category %r" % (r["id"], r["category"]))
+            self.rules.append(dict(r))
         self.name, self.version, self.vendor, self.description = name, version, vendor, description
         self.commands = []
         # dryRun: true promises the plugin changes nothing when dryRun is set (a pure scanner trivially does).
@@ -714,8 +729,11 @@ class _Session:
         if p.vendor is not None:
             info["vendor"] = p.vendor
         self.version = max(common, key=_version_key)
-        self._result(id_, {"protocolVersion": self.version, "plugin": info,
-                           "commands": [c.spec(self.version) for c in p.commands], "capabilities": dict(p.capabilities)})
+        result = {"protocolVersion": self.version, "plugin": info,
+                  "commands": [c.spec(self.version) for c in p.commands], "capabilities": dict(p.capabilities)}
+        if p.rules and _version_key(self.version) >= (1, 1):
+            result["rules"] = p.rules
+        self._result(id_, result)
 
     def _validate_args(self, params):
         if not isinstance(params, dict):

@@ -71,4 +71,8 @@ PluginRunner.main(Plugin(
         Command(name: "list", description: "List the benchmark's checks: id, title, section, automated/manual, scored, severity") { _ in
             .ok(summary: AuditSummary.catalog(), table: AuditSummary.catalogTable())
         },
-    ]))
+    ],
+    rules: CISCatalog.checks.map { c in
+        RuleSpec(id: "CIS-\(c.id)", title: c.title, description: "CIS Docker Benchmark v1.6.0, \(c.id): \(c.audit)",
+                 remediation: c.remediation, severity: c.severity, category: .compliance)
+    }))

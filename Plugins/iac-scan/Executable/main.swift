@@ -69,4 +69,7 @@ let rules = Command(name: "rules", description: "List every rule: id, kind, seve
 PluginRunner.main(Plugin(
     name: "iac-scan", version: "0.1.0", vendor: "contsec",
     description: "Dockerfile, docker-compose and Kubernetes manifest scanner",
-    commands: [scan, rules]))
+    commands: [scan, rules],
+    rules: RuleTable.all.map { RuleSpec(id: $0.id, title: $0.title, remediation: $0.remediation,
+                                        helpUri: $0.references.first { $0.hasPrefix("https://") },
+                                        severity: $0.severity, category: $0.category) }))

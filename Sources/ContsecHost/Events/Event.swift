@@ -34,6 +34,8 @@ public struct PluginFailure: Error, Sendable, Hashable {
 public enum EventKind: Sendable {
     case pluginStarted(path: String, command: String?)
     case pluginReady(PluginInfo)
+    /// The rules the plugin declared in its handshake (protocol 1.1), for reports that describe rules (SARIF).
+    case rules([RuleSpec])
     case finding(Finding)
     case action(Action)
     case progress(ProgressUpdate)
@@ -49,6 +51,7 @@ public enum EventKind: Sendable {
         switch self {
         case .pluginStarted: return "plugin-started"
         case .pluginReady: return "plugin-ready"
+        case .rules: return "rules"
         case .finding: return "finding"
         case .action: return "action"
         case .progress: return "progress"

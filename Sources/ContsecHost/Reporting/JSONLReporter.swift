@@ -91,6 +91,8 @@ public final class JSONLReporter: IgnoredFindingSink, @unchecked Sendable {
             if let command { field("command", .string(command)) }
         case .pluginReady(let info):
             field("info", info.json)
+        case .rules(let rules):
+            field("count", .int(rules.count))
         case .finding(let f):
             buf.append(contentsOf: #","finding":"#.utf8)
             f.writeJSON(into: &buf)

@@ -158,6 +158,8 @@ public final class LogFileSink: IgnoredFindingSink, @unchecked Sendable {
             return "\(path)" + (command.map { " command=\($0)" } ?? "")
         case .pluginReady(let p):
             return "\(p.name) \(p.version)" + (p.vendor.map { " by \($0)" } ?? "")
+        case .rules(let rules):
+            return "\(rules.count) rules declared"
         case .finding(let f):
             return "\(f.severity.rawValue.uppercased()) \(f.ruleId) \(TableReporter.location(f.target))"
                 + (f.packageSummary.map { " " + $0 } ?? "") + " — \(f.title)"

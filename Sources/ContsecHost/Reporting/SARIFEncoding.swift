@@ -4,6 +4,9 @@ import ContsecProtocol
 /// How contsec's findings map onto SARIF 2.1.0 objects, with the properties GitHub code scanning reads.
 enum SARIFEncoding {
     static let srcRoot = "%SRCROOT%"
+    /// The base of targets that are not files (images, containers, hosts, volumes): their anchors are names, never
+    /// paths in the repository.
+    static let targetRoot = "CONTSEC_TARGETS"
 
     /// critical/high → error, medium → warning, low/info/unknown → note.
     static func level(_ s: Severity) -> String {
@@ -58,6 +61,33 @@ enum SARIFEncoding {
         return .object(rule)
     }
 
+    /// A reporting descriptor from the plugin's own declaration of the rule (protocol 1.1): its title, description,
+    /// remediation, help URL and severity; the rule's first finding fills what the declaration leaves out.
+    static func rule(_ r: RuleSpec, fallback f: Finding) -> JSONValue {
+        let severity = r.severity ?? f.severity
+        let category = r.category ?? f.category
+        let remediation = r.remediation ?? f.remediation
+        var help = remediation.map { cut($0, 8192) } ?? "No remediation was given for \(r.id)."
+        var markdown = remediation.map { "**Remediation:** " + cut($0, 8192) } ?? help
+        if let uri = r.helpUri {
+            help += "\n\nMore: \(uri)"
+            markdown += "\n\n<\(uri)>"
+        }
+        var titled = f
+        titled.title = r.title
+        var rule: [String: JSONValue] = [
+            "id": .string(r.id),
+            "name": .string(name(titled)),
+            "shortDescription": ["text": .string(cut(r.title, 1024))],
+            "fullDescription": ["text": .string(cut(r.description ?? r.title, 4096))],
+            "help": ["text": .string(help), "markdown": .string(markdown)],
+            "defaultConfiguration": ["level": .string(level(severity))],
+            "properties": ["security-severity": .string(securitySeverity(severity)), "tags": [.string(category.rawValue), "security"]],
+        ]
+        if let uri = r.helpUri ?? f.references.first(where: isWebURI) { rule["helpUri"] = .string(uri) }
+        return .object(rule)
+    }
+
     /// A user-facing rule name: the title in PascalCase (SARIF asks for a name that is not the id).
     static func name(_ f: Finding) -> String {
         let words = f.title.split(whereSeparator: { !($0.isASCII && ($0.isLetter || $0.isNumber)) })
@@ -80,8 +110,9 @@ enum SARIFEncoding {
     }
 
     /// A file (with its region) when the finding names one. GitHub rejects a whole upload if any result has only a
-    /// logical location ("expected a physical location"), so a finding about an image, a container or the host is
-    /// anchored at a path named after its target, as trivy does for images, and keeps the target as a logical location.
+    /// logical location ("expected a physical location"), so a finding about an image, a container or the host
+    /// keeps its target as a logical location and gets the artifact GitHub needs under its own base,
+    /// `CONTSEC_TARGETS/<kind>/<name>` — never under `%SRCROOT%`, where it would pose as a file of the repository.
     static func location(_ t: Target, workspace: String) -> JSONValue {
         if let file = t.file {
             var physical: [String: JSONValue] = ["artifactLocation": artifact(file, workspace: workspace)]
@@ -93,11 +124,11 @@ enum SARIFEncoding {
             }
             return ["physicalLocation": .object(physical)]
         }
-        let anchor = t.kind == "file" ? artifact(t.name, workspace: workspace)
-            : ["uri": .string(encode(t.name.drop(while: { $0 == "/" }).description)), "uriBaseId": .string(srcRoot)]
+        if t.kind == "file" { return ["physicalLocation": ["artifactLocation": artifact(t.name, workspace: workspace)]] }
+        let anchor: JSONValue = ["uri": .string(encode(t.kind + "/" + t.name.drop(while: { $0 == "/" }))), "uriBaseId": .string(targetRoot)]
         return [
             "physicalLocation": ["artifactLocation": anchor],
-            "logicalLocations": [["name": .string(t.name), "kind": .string(t.kind)]],
+            "logicalLocations": [["name": .string(t.name), "kind": .string(t.kind), "fullyQualifiedName": .string(t.kind + ":" + t.name)]],
         ]
     }
 
@@ -117,7 +148,8 @@ enum SARIFEncoding {
     /// The run's `originalUriBaseIds`: where `%SRCROOT%` was on this machine.
     static func baseIds(workspace: String) -> JSONValue {
         let root = workspace.hasSuffix("/") ? workspace : workspace + "/"
-        return [srcRoot: ["uri": .string("file://" + encode(root))]]
+        return [srcRoot: ["uri": .string("file://" + encode(root))],
+                targetRoot: ["description": ["text": "Targets that are not files (images, containers, hosts, volumes...): <kind>/<name>, not a path in the repository"]]]
     }
 
     private static let pathCharacters = CharacterSet(charactersIn:

@@ -31,6 +31,8 @@ public final class SARIFReporter: EventSink, @unchecked Sendable {
         var info: PluginInfo?
         var ruleIndex: [String: Int] = [:]
         var rules: [RuleSource] = []
+        /// Rules the plugin declared (protocol 1.1): their own text describes them.
+        var declared: [String: RuleSpec] = [:]
         /// By severity, most severe first; created when the first result of a severity arrives.
         var results: [Spool?] = Array(repeating: nil, count: SeverityTally.order.count)
         var resultCount = 0
@@ -66,10 +68,12 @@ public final class SARIFReporter: EventSink, @unchecked Sendable {
         private var first: Finding
         private var messageVaries = false
         private var remediationVaries = false
+        private let declared: RuleSpec?
 
-        init(_ f: Finding) {
+        init(_ f: Finding, declared: RuleSpec? = nil) {
             first = f
             first.properties = [:]  // never used for the rule; memory grows with rules, not with their data
+            self.declared = declared
         }
 
         mutating func note(_ f: Finding) {
@@ -77,7 +81,10 @@ public final class SARIFReporter: EventSink, @unchecked Sendable {
             if f.remediation != first.remediation { remediationVaries = true }
         }
 
-        var descriptor: JSONValue { SARIFEncoding.rule(first, messageVaries: messageVaries, remediationVaries: remediationVaries) }
+        var descriptor: JSONValue {
+            if let declared { return SARIFEncoding.rule(declared, fallback: first) }
+            return SARIFEncoding.rule(first, messageVaries: messageVaries, remediationVaries: remediationVaries)
+        }
     }
 
     private let maxResults: Int
@@ -107,7 +114,7 @@ public final class SARIFReporter: EventSink, @unchecked Sendable {
             } else {
                 index = run.rules.count
                 run.ruleIndex[f.ruleId] = index
-                run.rules.append(RuleSource(f))
+                run.rules.append(RuleSource(f, declared: run.declared[f.ruleId]))
             }
             run.rules[index].note(f)
             let result = SARIFEncoding.result(f, ruleIndex: index, workspace: workspace)
@@ -129,6 +136,8 @@ public final class SARIFReporter: EventSink, @unchecked Sendable {
             }
         case .pluginReady(let info):
             run.info = info
+        case .rules(let rules):
+            for r in rules { run.declared[r.id] = r }
         case .protocolWarning(let text):
             notify(run, event.runId, level: "warning", text)
         case .pluginFinished(let r, _):

@@ -240,6 +240,7 @@ public final class PluginRun: @unchecked Sendable {
         announced = true
         bus.publish(plugin: name, runId: runId, .pluginStarted(path: candidate.path, command: command))
         if let info { bus.publish(plugin: name, runId: runId, .pluginReady(info.plugin)) }
+        if let rules = info?.rules, !rules.isEmpty { bus.publish(plugin: name, runId: runId, .rules(rules)) }
     }
 
     /// Start, run, stop, and publish how it ended: the whole life of a plugin for one command.
