@@ -15,9 +15,10 @@ import ContsecProtocol
         let entry = pluginEntry(r.json, "testkit")
         #expect(entry?["status"] == "ok")
         #expect(entry?["message"]?.stringValue?.hasPrefix("stopped after ") == true)
-        // The plugin's own outcome: 200 ms ticks for at most 2.5 s (start-up on a busy machine eats into it).
+        // The plugin's own outcome (a summary the host could not have made up): 200 ms ticks for at most 2.5 s, fewer
+        // when start-up on a busy machine eats into it.
         let ticks = entry?["summary"]?["ticks"]?.intValue ?? -1
-        #expect((1...13).contains(ticks), "ticks \(ticks)")
+        #expect((0...13).contains(ticks), "ticks \(ticks)")
         #expect(findings(r.json).map(\.["ruleId"]) == ["TK-0"])
     }
 
