@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "contsec-observability", targets: ["contsec-observability"]),
         .executable(name: "contsec-volume-crypt", targets: ["contsec-volume-crypt"]),
         .executable(name: "contsec-netpolicy", targets: ["contsec-netpolicy"]),
+        .executable(name: "contsec-seccomp-gen", targets: ["contsec-seccomp-gen"]),
     ],
     targets: [
         // Wire types and framing only: no process code.
@@ -59,6 +60,8 @@ let package = Package(
                 path: "Plugins/netpolicy/Library"),
         .executableTarget(name: "contsec-netpolicy", dependencies: ["NetPolicy", "ContsecPluginKit", "ContainerKit", "CryptoTools"],
                           path: "Plugins/netpolicy/Executable"),
+        .target(name: "SeccompGen", dependencies: ["ContsecProtocol", "ContainerKit"], path: "Plugins/seccomp-gen/Library"),
+        .executableTarget(name: "contsec-seccomp-gen", dependencies: ["SeccompGen", "ContsecPluginKit", "ContainerKit"], path: "Plugins/seccomp-gen/Executable"),
         // A do-nothing plugin: start-up benchmark and the smallest example of the kit.
         .executableTarget(name: "contsec-noop", dependencies: ["ContsecPluginKit"], path: "Plugins/noop"),
         // A plugin whose misbehaviour is chosen by arguments: crash, hang, pollute, flood. Used by tests and bench.
@@ -82,6 +85,7 @@ let package = Package(
         .testTarget(name: "NetPolicyTests", dependencies: ["NetPolicy", "ContainerKit", "CryptoTools", "YAMLReader",
                                                            "ContsecProtocol", "ContsecHost", "IaCScan"],
                     exclude: ["Fixtures"]),
+        .testTarget(name: "SeccompGenTests", dependencies: ["SeccompGen", "ContainerKit", "ContsecProtocol"], exclude: ["Fixtures"]),
         .testTarget(name: "IaCScanTests", dependencies: ["IaCScan", "YAMLReader", "ContsecProtocol"]),
     ],
     swiftLanguageModes: [.v6]
