@@ -87,6 +87,7 @@ public enum ProfileChecker {
         }
 
         issues += cloneAndPersonality(filters, byDefault: byDefault)
+        issues += runtimeNeeds(filters)
         issues += unknownNames(profile)
         for key in parsed.ignoredKeys {
             issues.append(CheckIssue(
@@ -135,6 +136,32 @@ public enum ProfileChecker {
                 syscalls: ["personality"], architectures: personalityOpen, path: nil))
         }
         return issues
+    }
+
+    /// The syscalls runc makes under the filter before the program starts, refused on some architecture.
+    public static func missingRuntimeNeeds(_ profile: SeccompProfile, architectures: [Architecture] = Architecture.native) -> [String] {
+        var missing = Set<String>()
+        for arch in architectures {
+            let filter = EffectiveFilter(profile, context: FilterContext(architecture: arch))
+            for name in RuntimeNeeds.measured where arch.table.contains(name) && !filter.permits(name) { missing.insert(name) }
+        }
+        return missing.sorted()
+    }
+
+    static func runtimeNeeds(_ filters: [(Architecture, EffectiveFilter)]) -> [CheckIssue] {
+        var missing = Set<String>(), arches: [Architecture] = []
+        for (arch, filter) in filters {
+            let refused = RuntimeNeeds.measured.filter { arch.table.contains($0) && !filter.permits($0) }
+            if !refused.isEmpty { missing.formUnion(refused); arches.append(arch) }
+        }
+        guard !missing.isEmpty else { return [] }
+        return [CheckIssue(
+            ruleId: "SECCOMP-RUNTIME-NEEDS", severity: .high, title: "no container can start under this profile",
+            message: "the profile refuses \(missing.sorted().joined(separator: ", ")), which the container runtime (runc) "
+                + "calls after installing the filter and before starting the program: the container fails to start, "
+                + "and refusing futex or epoll_ctl can hang its start for minutes",
+            remediation: "Allow these syscalls (contsec's learned profiles add them in a rule of their own)",
+            syscalls: missing.sorted(), architectures: arches, path: nil)]
     }
 
     static func unknownNames(_ profile: SeccompProfile) -> [CheckIssue] {
