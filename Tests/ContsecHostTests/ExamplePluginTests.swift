@@ -55,7 +55,7 @@ import ContsecProtocol
                                   env: ["PATH": path, "CONTSEC_TRIVY_CACHE": cache], cwd: Paths.packageRoot)
         #expect(r.code == 0, "\(r.stderr)")
         let plugins = r.json?["plugins"]?.arrayValue ?? []
-        #expect(Set(plugins.compactMap { $0["name"]?.stringValue }) == ["cis-bench", "iac-scan", "netpolicy", "observability", "registry", "trivy-scanner", "volume-crypt"])
+        #expect(Set(plugins.compactMap { $0["name"]?.stringValue }) == ["cis-bench", "iac-scan", "netpolicy", "observability", "registry", "seccomp-gen", "trivy-scanner", "volume-crypt"])
         #expect(r.stderr.contains("verify (registry): succeeded"))
         #expect(plugins.allSatisfy { $0["status"] == "ok" })
         #expect(findings(r.json).contains { $0["ruleId"]?.stringValue?.hasPrefix("CS-DF-") == true })
@@ -63,5 +63,6 @@ import ContsecProtocol
         // The network step: the example Deployment uses the host network, which no NetworkPolicy can filter.
         #expect(findings(r.json).contains { $0["ruleId"]?.stringValue == "NP-K8S-007" })
         #expect(r.stderr.contains("validate (iac-scan): succeeded"))
+        #expect(r.stderr.contains("protect (seccomp-gen): succeeded"))
     }
 }

@@ -13,7 +13,20 @@ let applyParams: [ParamSpec] = [
     ParamSpec(name: "force", type: .bool, default: false,
               description: "Apply even a profile that refuses what the container runtime needs to start a container"),
     ParamSpec(name: "stop-timeout", type: .int, description: "Seconds the old container gets to stop (default: its own StopTimeout, else 10)"),
+    ParamSpec(name: "missing-ok", type: .bool, default: false,
+              description: "No such container is not an error: report the apply as skipped (a pipeline run before the first deployment)"),
 ]
+
+/// With --missing-ok, a container that does not exist is a skipped apply rather than a failure.
+func skippedIfMissing(_ ctx: RunContext, _ container: String, docker: DockerClient) async throws -> RunOutcome? {
+    guard ctx.arguments.bool("missing-ok") else { return nil }
+    do { _ = try await docker.inspectContainer(container) } catch DockerError.notFound {
+        ctx.emit(Action(kind: "profile-applied", target: container, status: .skipped,
+                        detail: "no container named \(container): nothing to protect yet"))
+        return .ok(summary: ["container": .string(container), "applied": false, "skipped": "no such container"])
+    }
+    return nil
+}
 
 func apply(_ ctx: RunContext) async throws -> RunOutcome {
     let a = ctx.arguments
@@ -38,6 +51,7 @@ func apply(_ ctx: RunContext) async throws -> RunOutcome {
             artifacts.append(installed.path)
         }
         let docker = try DockerClient(requestTimeout: 120)
+        if let skipped = try await skippedIfMissing(ctx, container, docker: docker) { return skipped }
         let recreator = ContainerRecreator(docker: docker, options: .init(stopTimeout: a.int("stop-timeout")))
         let plan = try await recreator.plan(container: container, change: .seccompProfile(json: text, name: name))
         return try await carryOut(plan, recreator: recreator, ctx: ctx, what: "seccomp profile \(name)", artifacts: artifacts)
