@@ -109,16 +109,12 @@ enum PushCommand {
                             detail: "pushed \(request.localImage) as \(target); the registry serves digest \(pushed.digest)"))
             summary["digest"] = .string(pushed.digest.description)
             if let keyPath = a.path("sign-key") {
-                let outcome = try await SignCommand.sign(ctx, image: target.with(digest: pushed.digest).withoutDigest(tag: target.tag!),
-                                                         keyPath: keyPath, annotations: [:], client: client)
+                // Tag and digest: signing refuses if the tag no longer points at what was just pushed.
+                let outcome = try await SignCommand.sign(ctx, image: target.with(digest: pushed.digest), keyPath: keyPath,
+                                                         annotations: [:], client: client)
                 summary["signatureTag"] = .string(outcome.signatureTag)
             }
             return .ok(summary: summary)
         }
     }
-}
-
-extension ImageReference {
-    /// The tag form again (the digest was only for display).
-    func withoutDigest(tag: String) -> ImageReference { (try? with(tag: tag)) ?? self }
 }
