@@ -26,9 +26,11 @@ let package = Package(
         // The Swift SDK plugin authors use.
         .target(name: "ContsecPluginKit", dependencies: ["ContsecProtocol"]),
         // Discovery, supervision, RPC session, event bus, reporters, gates.
-        .target(name: "ContsecHost", dependencies: ["ContsecProtocol", "YAMLReader"]),
+        .target(name: "ContsecHost", dependencies: ["ContsecProtocol", "YAMLReader", "ProcessKit"]),
         // Plugin-side helpers: Docker Engine API client, tool runner, confined file writer.
-        .target(name: "ContainerKit", dependencies: ["ContsecProtocol"]),
+        .target(name: "ContainerKit", dependencies: ["ContsecProtocol", "ProcessKit"]),
+        // Spawning and supervising child processes: one implementation for the host's plugins and the tool runner.
+        .target(name: "ProcessKit"),
         // A loopback-first, bounded HTTP/1.1 server for exporters and dashboards (Foundation + POSIX sockets).
         .target(name: "HTTPServer"),
         // A YAML reader with line positions, for compose files and Kubernetes manifests.
@@ -69,6 +71,7 @@ let package = Package(
 
         .testTarget(name: "ContsecProtocolTests", dependencies: ["ContsecProtocol"]),
         .testTarget(name: "ContsecHostTests", dependencies: ["ContsecHost", "ContsecProtocol"], exclude: ["Fixtures"]),
+        .testTarget(name: "ProcessKitTests", dependencies: ["ProcessKit"]),
         .testTarget(name: "ContainerKitTests", dependencies: ["ContainerKit", "ContsecProtocol"]),
         .testTarget(name: "YAMLReaderTests", dependencies: ["YAMLReader"]),
         .testTarget(name: "CryptoToolsTests", dependencies: ["CryptoTools", "ContainerKit"]),

@@ -39,10 +39,7 @@ struct GlobalOptions {
     """
 
     mutating func apply(_ name: String, _ value: String?) throws(CLIError) {
-        func number() throws(CLIError) -> Double {
-            guard let v = value, let d = Double(v), d > 0 else { throw CLIError.usage("--\(name) expects a number of seconds, got '\(value ?? "")'") }
-            return d
-        }
+        func number() throws(CLIError) -> Double { try DurationLimit.parse(value, what: "--\(name)") }
         switch name {
         case "format": try report.add(format: value ?? "")
         case "output": try report.add(output: value ?? "")
@@ -96,10 +93,10 @@ struct GlobalOptions {
         if let timeout { o.timeout = timeout; o.timeoutIsExplicit = true }
         if let idleTimeout { o.idleTimeout = idleTimeout; o.idleTimeoutIsExplicit = true }
         o.liveStatus = isatty(2) == 1
-        // Tuning knobs for tests and slow machines, not worth a flag each.
+        // Tuning knobs for tests and slow machines, not worth a flag each; a value out of range is ignored.
         let env = ProcessInfo.processInfo.environment
-        if let s = env["CONTSEC_CANCEL_GRACE"], let d = Double(s) { o.cancelGrace = d }
-        if let s = env["CONTSEC_LADDER_STEP"], let d = Double(s) { o.ladderStep = d }
+        if let d = env["CONTSEC_CANCEL_GRACE"].flatMap(Double.init), DurationLimit.problem(d) == nil { o.cancelGrace = d }
+        if let d = env["CONTSEC_LADDER_STEP"].flatMap(Double.init), DurationLimit.problem(d) == nil { o.ladderStep = d }
         return o
     }
 

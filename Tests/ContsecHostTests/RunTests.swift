@@ -86,8 +86,9 @@ import ContsecProtocol
     @Test func stdoutPollutionAndInvalidFindingsFailTheRunButKeepValidFindings() async throws {
         let r = try await contsec(["run", "polluter", "--plugin-path", Paths.fixture("contsec-polluter"), "--format", "json"])
         #expect(r.code == 3)
-        #expect(r.stderr.contains("stdout pollution"))
-        #expect(r.stderr.contains("Downloading vulnerability DB... 42%"))
+        // Where and why, never the line itself: a broken line may be a finding that quotes a secret.
+        #expect(r.stderr.contains("stdout pollution: a 35-byte line that is not JSON"))
+        #expect(!r.stderr.contains("Downloading vulnerability DB"))
         #expect(r.stderr.contains("finding.severity: unknown value 'urgent'"))
         let f = findings(r.json)
         #expect(f.count == 1)

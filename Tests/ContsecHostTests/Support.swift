@@ -33,10 +33,11 @@ struct CommandResult {
 /// cooperative threads (on 2 cores, blocking tests starve every other test and skew their timings).
 @discardableResult
 func contsec(_ args: [String], env extra: [String: String] = [:], interruptAfter: TimeInterval? = nil,
-             timeout: TimeInterval = 60, cwd: String? = nil) async throws -> CommandResult {
+             timeout: TimeInterval = 60, cwd: String? = nil, wrapper: [String] = []) async throws -> CommandResult {
     try await withCheckedThrowingContinuation { (c: CheckedContinuation<CommandResult, Error>) in
         let t = Thread {
-            c.resume(with: Result { try contsecBlocking(args, env: extra, interruptAfter: interruptAfter, timeout: timeout, cwd: cwd) })
+            c.resume(with: Result { try contsecBlocking(args, env: extra, interruptAfter: interruptAfter, timeout: timeout, cwd: cwd,
+                                                        wrapper: wrapper) })
         }
         t.start()
     }
@@ -50,11 +51,12 @@ func contsec(_ args: [String], env extra: [String: String] = [:], interruptAfter
 }
 
 /// Runs contsec with a clean plugin search path: only what the test names, plus the built products.
+/// `wrapper` (e.g. `prlimit --as=N --`) runs contsec through a program that execs it, so signals still reach it.
 private func contsecBlocking(_ args: [String], env extra: [String: String] = [:], interruptAfter: TimeInterval? = nil,
-             timeout: TimeInterval = 60, cwd: String? = nil) throws -> CommandResult {
+             timeout: TimeInterval = 60, cwd: String? = nil, wrapper: [String] = []) throws -> CommandResult {
     let p = Process()
-    p.executableURL = URL(fileURLWithPath: Paths.contsec)
-    p.arguments = args
+    p.executableURL = URL(fileURLWithPath: wrapper.first ?? Paths.contsec)
+    p.arguments = wrapper.isEmpty ? args : Array(wrapper.dropFirst()) + [Paths.contsec] + args
     var env = ProcessInfo.processInfo.environment
     env["PATH"] = "/usr/bin:/bin"
     env["HOME"] = NSTemporaryDirectory() + "contsec-test-home"
@@ -78,7 +80,10 @@ private func contsecBlocking(_ args: [String], env extra: [String: String] = [:]
     }
     let deadline = Date().addingTimeInterval(timeout)
     while p.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-    if p.isRunning { p.terminate(); throw TestFailure("contsec \(args) did not finish within \(timeout) s") }
+    if p.isRunning {
+        kill(p.processIdentifier, SIGKILL)  // a hung contsec may ignore SIGTERM: the test must end regardless
+        throw TestFailure("contsec \(args) did not finish within \(timeout) s")
+    }
     g.wait()
     p.waitUntilExit()
     return CommandResult(code: p.terminationStatus, stdout: String(decoding: outData.get(), as: UTF8.self),

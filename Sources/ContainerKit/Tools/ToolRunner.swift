@@ -56,14 +56,16 @@ public struct ToolRunOptions: Sendable {
     public var killGrace: Double
     /// Most bytes kept of each of stdout and stderr (half from the start, half from the end).
     public var outputCap: Int
-    /// Environment for the program; nil inherits this process's.
+    /// Environment for the program; nil inherits this process's. `CONTSEC_SUPERVISION_TAG` is always added: it is
+    /// how whatever the program leaves behind (even outside its process group) is found and ended.
     public var environment: [String: String]?
     /// Variables set on top of `environment` (or of the inherited environment), e.g. ["TRIVY_NO_PROGRESS": "true"].
     public var environmentOverrides: [String: String]
     public var workingDirectory: String?
     /// Shown in `toolMissing` when the program is not found, e.g. "install it with `apt-get install strace`".
     public var installHint: String
-    /// SIGKILL whatever is left of the process group once the program exits, so no orphan outlives it.
+    /// End whatever is left once the program exits (its process group, and processes that left it but carry its
+    /// supervision tag), so no orphan outlives it.
     /// Turn off only for tools that daemonize on purpose.
     public var killGroupOnExit: Bool
     /// When set, the program's stdout and stderr go to this file (created 0600, truncated) instead of being

@@ -68,7 +68,7 @@ extension ConformanceKit {
         withSession("stdin-eof") { s throws(CheckFailure) in
             try handshake(s)
             let start = Date()
-            s.process.closeStdin()
+            s.process.stdin.close()
             guard let status = s.waitExit(timeout: options.exitLimit) else {
                 throw CheckFailure(detail: "still running \(Int(options.exitLimit)) s after its stdin was closed; plugins must exit on EOF")
             }

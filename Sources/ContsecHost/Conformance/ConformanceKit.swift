@@ -142,6 +142,7 @@ public final class ConformanceKit: @unchecked Sendable {
 
     typealias Outcome = Result<(String, Bool), CheckFailure>
 
+
     private func perform(_ id: String) -> Outcome {
         switch id {
         case "handshake": return checkHandshake()

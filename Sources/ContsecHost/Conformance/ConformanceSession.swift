@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import ContsecProtocol
+import ProcessKit
 
 /// One fresh plugin process driven by the conformance kit at the byte level: it sends exactly the bytes a check
 /// wants (CRLF, oversized, out-of-order) and records every line the plugin writes, for the audit.
@@ -17,7 +18,7 @@ final class ConformanceSession: @unchecked Sendable {
         case timedOut
     }
 
-    let process: PluginProcess
+    let process: ChildProcess
     private let audit: MessageAudit
     private let check: String
     private let cond = NSCondition()
@@ -37,9 +38,10 @@ final class ConformanceSession: @unchecked Sendable {
     /// `launcher` runs the plugin through another program that execs it (same pid), e.g. `unshare --net --`.
     init(candidate: PluginCandidate, launcher: [String], environment: [String: String], audit: MessageAudit, check: String) throws {
         if let first = launcher.first {
-            process = try PluginProcess(path: first, arguments: Array(launcher.dropFirst()) + [candidate.path], environment: environment)
+            process = try ChildProcess(SpawnOptions(executable: first, arguments: Array(launcher.dropFirst()) + [candidate.path],
+                                                    environment: environment, isolation: .session))
         } else {
-            process = try PluginProcess(path: candidate.path, environment: environment)
+            process = try ChildProcess(SpawnOptions(executable: candidate.path, environment: environment, isolation: .session))
         }
         self.audit = audit
         self.check = check
@@ -68,14 +70,14 @@ final class ConformanceSession: @unchecked Sendable {
         cond.unlock()
         var bytes = JSONWriter.bytes(RPCMessage.request(id: id, method: method, params: params).json)
         bytes.append(contentsOf: Array(terminator.utf8))
-        process.write(bytes)
+        process.stdin.send(bytes)
         return id
     }
 
     func notify(_ method: String, _ params: JSONValue?, terminator: String = "\n") {
         var bytes = JSONWriter.bytes(RPCMessage.notification(method: method, params: params).json)
         bytes.append(contentsOf: Array(terminator.utf8))
-        process.write(bytes)
+        process.stdin.send(bytes)
     }
 
     /// Waits for the answer to `id`.
@@ -114,9 +116,9 @@ final class ConformanceSession: @unchecked Sendable {
 
     /// Ends the process and everything it started, whatever state it is in.
     func end() {
-        process.closeStdin()
+        process.stdin.close()
         if process.exitStatus == nil { _ = waitExit(timeout: 0.3) }
-        process.terminateGroup(grace: 1)
+        process.terminate(grace: 1)
         drain()
     }
 

@@ -59,10 +59,33 @@ public enum PluginTrust {
         return hashMismatch(for: c)
     }
 
+    public struct Refusal: Error { public let message: String }
+
+    /// Everything that stops an exec, checked on an open descriptor of the executable when its manifest pins a
+    /// sha256: the descriptor is what must be executed (see ``ChildProcess``'s `executableDescriptor`), so the bytes
+    /// hashed are the bytes run. nil descriptor: nothing is pinned, the path is executed.
+    public static func verifiedExecutable(for c: PluginCandidate, environment: [String: String]) -> Result<Int32?, Refusal> {
+        if !insecureAllowed(environment), let problem = permissionProblem(for: c) {
+            return .failure(Refusal(message: permissionRefusal(c.name, problem)))
+        }
+        guard let m = c.manifest, m.sha256 != nil else { return .success(nil) }
+        let fd = open(c.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return .failure(Refusal(message: "refusing to run plugin \(c.name): cannot read \(c.path) to verify it")) }
+        if let mismatch = hashMismatch(for: c, actual: sha256(ofDescriptor: fd)) {
+            close(fd)
+            return .failure(Refusal(message: mismatch))
+        }
+        return .success(fd)
+    }
+
     /// Compares the executable's sha256 with its manifest's, when the manifest declares one.
     public static func hashMismatch(for c: PluginCandidate) -> String? {
+        hashMismatch(for: c, actual: sha256(ofFile: c.path))
+    }
+
+    static func hashMismatch(for c: PluginCandidate, actual: String?) -> String? {
         guard let m = c.manifest, let expected = m.sha256 else { return nil }
-        guard let actual = sha256(ofFile: c.path) else { return "refusing to run plugin \(c.name): cannot read \(c.path) to verify it" }
+        guard let actual else { return "refusing to run plugin \(c.name): cannot read \(c.path) to verify it" }
         guard actual != expected.lowercased() else { return nil }
         return """
         refusing to run plugin \(c.name): \(c.path) has sha256 \(actual), but its manifest \(m.file) declares \(expected). \
@@ -77,6 +100,11 @@ public enum PluginTrust {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
+        return sha256(ofDescriptor: fd)
+    }
+
+    /// Lower-case hex sha256 of what `fd` reads from its current offset to the end.
+    static func sha256(ofDescriptor fd: Int32) -> String? {
         var hasher = SHA256()
         var buf = [UInt8](repeating: 0, count: 1 << 20)
         while true {

@@ -21,6 +21,9 @@ public struct FlagMapping {
     /// (a declared parameter wins over a global option of the same name).
     public func map(_ tokens: [String]) throws(CLIError) -> (args: [String: JSONValue], globals: [(String, String?)]) {
         var args: [String: JSONValue] = [:]
+        // Repeated list flags collect here and become one array at the end: appending to a JSONValue array in the
+        // dictionary would copy it on every repetition (100,000 --item flags took a minute).
+        var lists: [String: [JSONValue]] = [:]
         var globals: [(String, String?)] = []
         var i = 0
         while i < tokens.count {
@@ -80,9 +83,10 @@ public struct FlagMapping {
                 args[param.name] = .string(try value())  // made absolute with the defaults, below
             case .list:
                 let items = try value().split(separator: ",").map { JSONValue.string(String($0).trimmingCharacters(in: .whitespaces)) }
-                args[param.name] = .array((args[param.name]?.arrayValue ?? []) + items)
+                lists[param.name, default: []].append(contentsOf: items)
             }
         }
+        for (name, items) in lists { args[name] = .array(items) }
         do {
             return (try command.checkArguments(args, resolvingPathsAgainst: workingDirectory), globals)
         } catch {

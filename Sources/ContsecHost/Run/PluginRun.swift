@@ -1,5 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import ContsecProtocol
+import ProcessKit
 
 /// Drives one plugin process through its life: spawn, handshake, one run, and a clean or forced stop.
 ///
@@ -10,7 +14,7 @@ public final class PluginRun: @unchecked Sendable {
     public var options: RunOptions
     public let runId: String
     let bus: EventBus
-    private var process: PluginProcess?
+    private var process: ChildProcess?
     private var connection: PluginConnection?
     public private(set) var info: InitializeResult?
     private let started = Date()
@@ -41,13 +45,19 @@ public final class PluginRun: @unchecked Sendable {
         env["CONTSEC_WORKSPACE"] = options.workspace
         env["CONTSEC_DRY_RUN"] = options.dryRun ? "1" : "0"
         // Integrity before every exec: files others can write, or an executable that no longer matches its manifest.
-        if let refusal = PluginTrust.refusal(for: candidate, environment: options.environment) {
-            return .failure(failure(.spawnFailed, refusal))
+        // The hash is taken from an open descriptor and that same inode is executed: renaming another file onto the
+        // path after the check changes nothing.
+        let verified: Int32?
+        switch PluginTrust.verifiedExecutable(for: candidate, environment: options.environment) {
+        case .failure(let refusal): return .failure(failure(.spawnFailed, refusal.message))
+        case .success(let fd): verified = fd
         }
+        defer { if let verified { close(verified) } }
         do {
-            process = try PluginProcess(path: candidate.path, environment: env)
+            process = try ChildProcess(SpawnOptions(executable: candidate.path, environment: env, isolation: .session,
+                                                    executableDescriptor: verified, stdinQueueLimit: options.maxMessageBytes + 1 << 20))
         } catch {
-            return .failure(failure(.spawnFailed, "cannot start plugin \(name) (\(candidate.path)): \(error)"))
+            return .failure(failure(.spawnFailed, "cannot start plugin \(name) (\(candidate.path)): \(error.reason)"))
         }
         let conn = PluginConnection(process: process!, bus: bus, pluginName: name, runId: runId,
                                     maxFrame: options.maxMessageBytes, echoStderr: options.verbose)
@@ -111,7 +121,7 @@ public final class PluginRun: @unchecked Sendable {
             status = line
         }
         defer { status?.stop() }
-        let id = conn.sendRequest(Method.run, try? JSONValue(encoding: RunParams(command: command, args: args)))
+        let id = conn.sendRequest(Method.run, try? JSONValue(encoding: RunParams(command: command, args: args)), isRun: true)
         let outcome = conn.wait(for: id, deadline: limits.deadline ?? .distantFuture, idle: limits.idle, phase: "run '\(command)'")
         if longRunning, case .interrupted = outcome {
             status?.stop()
@@ -224,12 +234,20 @@ public final class PluginRun: @unchecked Sendable {
             let id = conn.sendRequest(Method.shutdown, nil)
             _ = conn.wait(for: id, deadline: Date().addingTimeInterval(step), idle: nil, phase: "shutdown", honourInterrupt: false)
             conn.sendNotification(Method.exit, nil)
-            process.closeStdin()
+            process.stdin.finish()
             process.waitExit(until: Date().addingTimeInterval(step))
         }
-        process.closeStdin()
-        process.terminateGroup(grace: step)
+        process.stdin.close()
+        let cleanup = process.terminate(grace: step)
         conn.waitDrained(until: Date().addingTimeInterval(1))
+        conn.abandon()
+        for note in conn.discardNotes() { bus.publish(plugin: name, runId: runId, .protocolWarning(note)) }
+        if !cleanup.escaped.isEmpty {
+            // The protocol forbids processes that outlive the plugin; they were found by the tag they inherited.
+            bus.publish(plugin: name, runId: runId, .protocolWarning(
+                "plugin \(name) left \(cleanup.escaped.count) process(es) running outside its session (setsid or a double fork): "
+                + cleanup.escaped.joined(separator: ", ") + "; contsec killed them"))
+        }
     }
 
     private var announced = false

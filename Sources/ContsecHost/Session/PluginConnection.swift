@@ -3,12 +3,14 @@ import Glibc
 #endif
 import Foundation
 import ContsecProtocol
+import ProcessKit
 
 /// The host's side of one plugin's stdio: sends requests, reads every frame the plugin writes, turns
 /// notifications into bus events as they arrive, and hands responses to whoever waits for them.
 ///
 /// Notifications are published from the reader thread the moment they are read, so nothing a plugin sent is lost
-/// if it dies afterwards.
+/// if it dies afterwards. Nothing here blocks without a deadline: writes go through a non-blocking ``PipeWriter``,
+/// waits end on the plugin's exit (watched by waitpid, not only stdout EOF), and the readers can be abandoned.
 final class PluginConnection: @unchecked Sendable {
     enum WaitOutcome {
         case response(Result<JSONValue, RPCError>)
@@ -18,7 +20,7 @@ final class PluginConnection: @unchecked Sendable {
         case interrupted
     }
 
-    let process: PluginProcess
+    let process: ChildProcess
     private let bus: EventBus
     let pluginName: String
     let runId: String
@@ -36,8 +38,15 @@ final class PluginConnection: @unchecked Sendable {
     private(set) var violations: [String] = []
     private(set) var violationCount = 0
     private var interruptObserver: UUID?
+    /// Answers to the plugin's own requests that did not fit in its stdin (it does not read it).
+    private var droppedReplies = 0
+    private var exitedAt: Date?
+    /// After stop: the readers stop reading.
+    private var abandoned = false
+    /// How long after the plugin's exit a child holding its stdout may keep a waiter waiting.
+    static let drainAfterExit: TimeInterval = 1
 
-    init(process: PluginProcess, bus: EventBus, pluginName: String, runId: String, maxFrame: Int, echoStderr: Bool) {
+    init(process: ChildProcess, bus: EventBus, pluginName: String, runId: String, maxFrame: Int, echoStderr: Bool) {
         self.process = process
         self.bus = bus
         self.pluginName = pluginName
@@ -51,6 +60,25 @@ final class PluginConnection: @unchecked Sendable {
         err.name = "contsec-stderr-\(process.pid)"
         err.start()
         interruptObserver = Interrupt.shared.observe { [weak self] in self?.wake() }
+        process.onExit { [weak self] _ in self?.noteExit() }
+    }
+
+    private func noteExit() {
+        cond.lock()
+        exitedAt = Date()
+        cond.broadcast()
+        cond.unlock()
+    }
+
+    /// True once the plugin has exited and the readers had their moment to take in what it wrote. Lock held.
+    private var goneAndDrained: Bool {
+        guard let exitedAt else { return false }
+        return stdoutClosed || Date() >= exitedAt.addingTimeInterval(Self.drainAfterExit)
+    }
+
+    /// Stops the readers: after the kill ladder, nothing the plugin's leftovers write is read.
+    func abandon() {
+        cond.lock(); abandoned = true; cond.broadcast(); cond.unlock()
     }
 
     deinit {
@@ -79,21 +107,25 @@ final class PluginConnection: @unchecked Sendable {
 
     // MARK: sending
 
+    /// Sends a request without blocking: a plugin that does not read its stdin is caught by the wait's deadline.
+    /// `isRun`: the plugin's answer to it ends the run's stream of events.
     @discardableResult
-    func sendRequest(_ method: String, _ params: JSONValue?) -> RequestID {
+    func sendRequest(_ method: String, _ params: JSONValue?, isRun: Bool = false) -> RequestID {
         cond.lock()
         let id = RequestID.int(nextID)
         nextID += 1
         if method == Method.run { runInFlight = true; runID = id }
         awaiting.insert(id)
         cond.unlock()
-        process.write(RPCMessage.request(id: id, method: method, params: params).frame())
+        process.stdin.send(RPCMessage.request(id: id, method: method, params: params).frame())
         return id
     }
 
     func sendNotification(_ method: String, _ params: JSONValue?) {
-        process.write(RPCMessage.notification(method: method, params: params).frame())
+        process.stdin.send(RPCMessage.notification(method: method, params: params).frame())
     }
+
+
 
     // MARK: waiting
 
@@ -103,19 +135,20 @@ final class PluginConnection: @unchecked Sendable {
         defer { cond.unlock() }
         while true {
             if let r = responses.removeValue(forKey: id) { return .response(r) }
-            if stdoutClosed { return .closed }
+            if stdoutClosed || goneAndDrained { return .closed }
+            // A timed-out or interrupted request stays outstanding: the cancel that follows still expects its answer.
             if honourInterrupt && Interrupt.shared.isSet { return .interrupted }
             let now = Date()
             if now >= deadline { return .timedOut("no answer to \(phase) within its time limit") }
-            // Never sleep past a minute at once: a long-running command's "no deadline" is .distantFuture, which
-            // NSCondition cannot convert to a timespec.
+            // Never sleep past a minute at once: a long-running command's "no deadline" is .distantFuture.
             var wake = min(deadline, now.addingTimeInterval(60))
+            if let exitedAt { wake = min(wake, exitedAt.addingTimeInterval(Self.drainAfterExit)) }
             if let idle {
                 let idleEnd = lastActivity.addingTimeInterval(idle)
                 if now >= idleEnd { return .timedOut("silent for \(Int(idle)) s during \(phase) (--idle-timeout \(Int(idle)))") }
                 wake = min(wake, idleEnd)
             }
-            _ = cond.wait(until: wake)
+            _ = cond.waitSafely(until: wake)
         }
     }
 
@@ -126,8 +159,37 @@ final class PluginConnection: @unchecked Sendable {
     /// Waits until the plugin has closed stdout and stderr, so every frame and log line it wrote is consumed.
     func waitDrained(until deadline: Date) {
         cond.lock()
-        while !(stdoutClosed && stderrClosed) && cond.wait(until: deadline) {}
+        while !(stdoutClosed && stderrClosed) && !abandoned && cond.wait(until: deadline) {}
         cond.unlock()
+    }
+
+    /// Reads what is there, waiting in short polls so that an abandoned reader stops. 0 at EOF or when abandoned.
+    private func readChunk(_ fd: Int32, into chunk: inout [UInt8]) -> Int {
+        while true {
+            cond.lock()
+            let stop = abandoned
+            cond.unlock()
+            if stop { return 0 }
+            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&p, 1, 100)
+            if ready == 0 || (ready < 0 && errno == EINTR) { continue }
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            return max(n, 0)
+        }
+    }
+
+    /// Warnings about what was discarded, for the end of the run (each kind once, with a count).
+    func discardNotes() -> [String] {
+        cond.lock(); defer { cond.unlock() }
+        var notes: [String] = []
+        if unpublishedWarnings > 0 {
+            notes.append("\(unpublishedWarnings) more protocol warning(s) were counted but not listed")
+        }
+        if droppedReplies > 0 {
+            notes.append("the plugin does not read its stdin: \(droppedReplies) answer(s) to its own requests were dropped")
+        }
+        return notes
     }
 
     var stderrTail: [String] {
@@ -141,7 +203,7 @@ final class PluginConnection: @unchecked Sendable {
     /// and does not fail for it.
     private func notice(_ text: String) {
         flushPending()
-        publish(.protocolWarning(text))
+        if countPublished() { publish(.protocolWarning(text)) }
     }
 
     /// Whether a `run` request is in flight: `finding`, `action` and `progress` are only valid then (§9).
@@ -155,21 +217,34 @@ final class PluginConnection: @unchecked Sendable {
         return !runInFlight
     }
 
+    /// Warnings published one by one; past this they are only counted (a plugin writing a million garbage lines or
+    /// stray answers must not become a million warnings in every report).
+    static let maxPublishedWarnings = 100
+    private var publishedWarnings = 0
+    private var unpublishedWarnings = 0
+
+    /// True while under the cap; counts what goes over it.
+    private func countPublished() -> Bool {
+        cond.lock(); defer { cond.unlock() }
+        if publishedWarnings < Self.maxPublishedWarnings { publishedWarnings += 1; return true }
+        unpublishedWarnings += 1
+        return false
+    }
+
     private func violation(_ text: String) {
         flushPending()
         cond.lock()
         violationCount += 1
         if violations.count < 20 { violations.append(text) }
         cond.unlock()
-        publish(.protocolWarning(text))
+        if countPublished() { publish(.protocolWarning(text)) }
     }
 
     private func readStdout() {
         var splitter = FrameSplitter(maxFrameBytes: maxFrame)
         var chunk = [UInt8](repeating: 0, count: 256 * 1024)
         while true {
-            let n = chunk.withUnsafeMutableBytes { read(process.stdoutFD, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
+            let n = readChunk(process.stdoutFD, into: &chunk)
             if n <= 0 { break }
             cond.lock(); lastActivity = Date(); cond.unlock()
             chunk.withUnsafeBufferPointer { buf in
@@ -187,6 +262,8 @@ final class PluginConnection: @unchecked Sendable {
         cond.lock(); stdoutClosed = true; cond.broadcast(); cond.unlock()
     }
 
+    private static let eventMethods: Set = [Method.finding, Method.action, Method.progress, Method.log]
+
     private func handleFrame(_ line: UnsafeBufferPointer<UInt8>) {
         let message: RPCMessage
         do {
@@ -199,9 +276,9 @@ final class PluginConnection: @unchecked Sendable {
                 return
             case .message(let m): message = m
             }
-        } catch is JSONParseError {
-            let text = String(decoding: line.prefix(200), as: UTF8.self)
-            violation("stdout pollution: a line that is not JSON: \(text)\(line.count > 200 ? "…" : "")")
+        } catch let e as JSONParseError {
+            // Position and reason only: the line may be a finding that quotes a secret.
+            violation("stdout pollution: a \(line.count)-byte line that is not JSON (\(e.reason) at byte \(e.offset))")
             return
         } catch let e as ValidationError {
             violation("rejected an invalid finding: \(e)")
@@ -225,11 +302,30 @@ final class PluginConnection: @unchecked Sendable {
         case .response(nil, let result):
             // The plugin could not read something we sent: say what it said.
             if case .failure(let e) = result { violation("the plugin rejected a message: \(e)") }
+        case .request(let id, let method, let params) where Self.eventMethods.contains(method):
+            // Some JSON-RPC libraries send everything with an id. The event is taken (a finding must reach the
+            // gate), acknowledged so a synchronous sender does not wait for ever, and the breach is reported.
+            cond.lock()
+            eventRequests += 1
+            let first = eventRequests == 1
+            cond.unlock()
+            if first { violation("'\(method)' was sent as a request (with an id); events are notifications. It was accepted") }
+            handleNotification(method, params ?? .null)
+            reply(RPCMessage.response(id: id, result: .success(.null)))
         case .request(let id, let method, _):
-            process.write(RPCMessage.response(id: id, result: .failure(RPCError(
-                .methodNotFound, "plugins send no requests in protocol 1.0 or 1.1 (got '\(method)')"))).frame())
+            reply(RPCMessage.response(id: id, result: .failure(RPCError(
+                .methodNotFound, "plugins send no requests in protocol 1.0 or 1.1 (got '\(method)')"))))
         case .notification(let method, let params):
             handleNotification(method, params ?? .null)
+        }
+    }
+
+    private var eventRequests = 0
+
+    /// Answers the plugin without ever blocking: if it does not read its stdin, the answer is dropped and counted.
+    private func reply(_ message: RPCMessage) {
+        if process.stdin.send(message.frame()) != .accepted {
+            cond.lock(); droppedReplies += 1; cond.unlock()
         }
     }
 
@@ -267,8 +363,7 @@ final class PluginConnection: @unchecked Sendable {
             publish(.stderr(text))
         }
         while true {
-            let n = chunk.withUnsafeMutableBytes { read(process.stderrFD, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
+            let n = readChunk(process.stderrFD, into: &chunk)
             if n <= 0 { break }
             pending.append(contentsOf: chunk[0..<n])
             var start = 0

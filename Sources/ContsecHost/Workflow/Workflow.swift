@@ -72,7 +72,11 @@ public struct Workflow: Sendable {
         guard maxParallel >= 1 && maxParallel <= 64 else { throw bad("maxParallel must be between 1 and 64") }
         baseDirectory = URL(fileURLWithPath: file).standardizedFileURL.deletingLastPathComponent().path
         guard case .array(let rawSteps)? = o["steps"], !rawSteps.isEmpty else { throw bad("\"steps\" must be a non-empty array") }
+        guard rawSteps.count <= Self.maxSteps else {
+            throw bad("\(rawSteps.count) steps is over the limit of \(Self.maxSteps); split the workflow into several files")
+        }
         var steps: [Step] = []
+        var ids = Set<String>()
         let stepFields: Set = ["id", "plugin", "command", "args", "needs", "onFailure", "timeout", "description"]
         for (i, raw) in rawSteps.enumerated() {
             guard case .object(let s) = raw else { throw bad("steps[\(i)] must be an object") }
@@ -82,7 +86,7 @@ public struct Workflow: Sendable {
             guard let plugin = s["plugin"]?.stringValue else { throw bad("steps[\(i)]: \"plugin\" is required") }
             let id = s["id"]?.stringValue ?? plugin
             guard PluginDiscovery.isValidName(id) else { throw bad("steps[\(i)]: id '\(id)' must match \(PluginDiscovery.namePattern)") }
-            if steps.contains(where: { $0.id == id }) { throw bad("two steps have the id '\(id)'; give each an \"id\"") }
+            if !ids.insert(id).inserted { throw bad("two steps have the id '\(id)'; give each an \"id\"") }
             var args: [String: JSONValue] = [:]
             if let a = s["args"] {
                 guard case .object(let ao) = a else { throw bad("step '\(id)': \"args\" must be an object") }
@@ -104,11 +108,17 @@ public struct Workflow: Sendable {
                 }
                 policy = p
             }
+            var timeout: TimeInterval?
+            if let t = s["timeout"] {
+                guard let seconds = t.doubleValue else { throw bad("step '\(id)': \"timeout\" must be a number of seconds") }
+                if let problem = DurationLimit.problem(seconds) { throw bad("step '\(id)': \"timeout\" \(problem)") }
+                timeout = seconds
+            }
             steps.append(Step(id: id, plugin: plugin, command: s["command"]?.stringValue, args: args, needs: needs,
-                              onFailure: policy, timeout: s["timeout"]?.doubleValue))
+                              onFailure: policy, timeout: timeout))
         }
         for s in steps {
-            for n in s.needs where !steps.contains(where: { $0.id == n }) {
+            for n in s.needs where !ids.contains(n) {
                 throw bad("step '\(s.id)' needs '\(n)', which is not a step (steps: \(steps.map(\.id).joined(separator: ", ")))")
             }
         }
@@ -116,22 +126,40 @@ public struct Workflow: Sendable {
         if let cycle = Self.findCycle(steps) { throw bad("the steps' needs form a cycle: \(cycle.joined(separator: " → "))") }
     }
 
+    /// Most steps in one workflow: a limit far above any real pipeline, so a generated file cannot make the checks
+    /// and the scheduler slow.
+    public static let maxSteps = 1000
+
+    /// A cycle among the steps' needs, as the ids along it, or nil. Kahn's algorithm, then a walk inside what is
+    /// left: iterative, so a 70,000-step chain cannot exhaust the stack.
     static func findCycle(_ steps: [Step]) -> [String]? {
-        var state: [String: Int] = [:]  // 1 visiting, 2 done
-        var path: [String] = []
-        let byId = Dictionary(uniqueKeysWithValues: steps.map { ($0.id, $0) })
-        func visit(_ id: String) -> [String]? {
-            if state[id] == 2 { return nil }
-            if state[id] == 1 { return Array(path[path.firstIndex(of: id)!...]) + [id] }
-            state[id] = 1
-            path.append(id)
-            for n in byId[id]?.needs ?? [] { if let c = visit(n) { return c } }
-            path.removeLast()
-            state[id] = 2
-            return nil
+        var waiting: [String: Int] = [:]
+        var dependents: [String: [String]] = [:]
+        for s in steps {
+            waiting[s.id] = s.needs.count
+            for n in s.needs { dependents[n, default: []].append(s.id) }
         }
-        for s in steps { if let c = visit(s.id) { return c } }
-        return nil
+        var ready = steps.filter { $0.needs.isEmpty }.map(\.id)
+        var done = 0
+        while let id = ready.popLast() {
+            done += 1
+            for d in dependents[id] ?? [] {
+                waiting[d]! -= 1
+                if waiting[d] == 0 { ready.append(d) }
+            }
+        }
+        guard done < steps.count else { return nil }
+        // Every step left waits on another step left: following needs from any of them must come back round.
+        let byId = Dictionary(uniqueKeysWithValues: steps.map { ($0.id, $0) })
+        var path: [String] = []
+        var position: [String: Int] = [:]
+        var current = steps.first { waiting[$0.id]! > 0 }!.id
+        while position[current] == nil {
+            position[current] = path.count
+            path.append(current)
+            current = byId[current]!.needs.first { waiting[$0]! > 0 }!
+        }
+        return Array(path[position[current]!...]) + [current]
     }
 
     /// Args as the plugin expects them: `path` params made absolute against the workflow's folder, then checked.

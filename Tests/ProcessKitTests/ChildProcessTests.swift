@@ -1,0 +1,126 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Testing
+@testable import ProcessKit
+
+/// Live processes whose environment holds `CONTSEC_TEST_TAG=<tag>`: everything one test started, wherever it went.
+func processes(taggedWith tag: String) -> [pid_t] {
+    ProcessTable.snapshot().tagged(Array("CONTSEC_TEST_TAG=\(tag)".utf8), except: getpid()).map(\.pid)
+}
+
+func spawnShell(_ script: String, tag: String = UUID().uuidString, isolation: SpawnOptions.Isolation = .session) throws -> ChildProcess {
+    var env = ProcessInfo.processInfo.environment
+    env["CONTSEC_TEST_TAG"] = tag
+    return try ChildProcess(SpawnOptions(executable: "/bin/sh", arguments: ["-c", script], environment: env, isolation: isolation))
+}
+
+/// Reads a pipe to EOF on a thread of its own, within `timeout`.
+func readAll(_ fd: Int32, timeout: TimeInterval = 10) -> String {
+    var out: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 4096)
+    let end = Date().addingTimeInterval(timeout)
+    while Date() < end {
+        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&p, 1, 100) > 0 else { continue }
+        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n <= 0 { break }
+        out += chunk[0..<n]
+    }
+    return String(decoding: out, as: UTF8.self)
+}
+
+@Suite("Child processes")
+struct ChildProcessTests {
+    @Test("writing to a child that never reads its stdin never blocks")
+    func writesNeverBlock() throws {
+        let child = try spawnShell("exec sleep 30")
+        defer { child.terminate(grace: 0.2) }
+        let frame = [UInt8](repeating: UInt8(ascii: "x"), count: 300_000) + [0x0A]
+        let started = Date()
+        var outcomes: [PipeWriter.Outcome] = []
+        for _ in 0..<10 { outcomes.append(child.stdin.send(frame)) }
+        // The pipe takes 64 KiB, the queue one more frame up to its 1 MiB limit; the rest is refused, at once.
+        #expect(Date().timeIntervalSince(started) < 1)
+        #expect(outcomes.first == .accepted)
+        #expect(outcomes.contains(.full))
+        #expect(child.stdin.pendingBytes <= child.stdin.queueLimit + frame.count)
+    }
+
+    @Test("queued frames reach a child that reads late, whole and in order")
+    func queuedFramesArrive() throws {
+        let child = try spawnShell("sleep 0.5; exec wc -l")
+        let frame = [UInt8](repeating: UInt8(ascii: "y"), count: 100_000) + [0x0A]
+        for _ in 0..<5 { #expect(child.stdin.send(frame) == .accepted) }
+        child.stdin.finish()
+        #expect(readAll(child.stdoutFD).trimmingCharacters(in: .whitespacesAndNewlines) == "5")
+        #expect(child.waitExit(until: Date().addingTimeInterval(10)) == .exited(0))
+    }
+
+    @Test("the exit is seen while a grandchild still holds stdout")
+    func exitSeenDespiteOpenStdout() throws {
+        let child = try spawnShell("sleep 30 & exit 3")
+        defer { child.terminate(grace: 0.2) }
+        let started = Date()
+        #expect(child.waitExit(until: Date().addingTimeInterval(10)) == .exited(3))
+        #expect(Date().timeIntervalSince(started) < 5)
+    }
+
+    @Test("a setsid grandchild is found, reported as escaped and killed")
+    func setsidGrandchildIsKilled() throws {
+        let tag = UUID().uuidString
+        let child = try spawnShell("setsid sleep 60 & sleep 0.3; exit 0", tag: tag)
+        #expect(child.waitExit(until: Date().addingTimeInterval(10)) == .exited(0))
+        #expect(!processes(taggedWith: tag).isEmpty)
+        let cleanup = child.terminate(grace: 0.5)
+        #expect(cleanup.escaped.count == 1)
+        #expect(cleanup.escaped.first?.contains("sleep") == true)
+        #expect(processes(taggedWith: tag).isEmpty)
+    }
+
+    @Test("a grandchild that keeps re-forking cannot outrun the cleanup", arguments: 0..<5)
+    func reforkingGrandchildIsKilled(round: Int) throws {
+        let tag = UUID().uuidString
+        // A detached process that forks and lets its parent exit, over and over: its pid changes every few ms.
+        let python = "import os,time\nos.setsid()\nwhile True:\n    if os.fork(): os._exit(0)\n    time.sleep(0.002)"
+        let child = try spawnShell("python3 -c '\(python)' & sleep 0.3; exit 0", tag: tag)
+        #expect(child.waitExit(until: Date().addingTimeInterval(10)) == .exited(0))
+        child.terminate(grace: 0.5)
+        usleep(200_000)
+        #expect(processes(taggedWith: tag).isEmpty, "round \(round)")
+        for p in processes(taggedWith: tag) { kill(p, SIGKILL) }
+    }
+
+    @Test("the kill ladder ends a child that ignores SIGTERM, and its group")
+    func ladderEndsStubbornChild() throws {
+        let tag = UUID().uuidString
+        let child = try spawnShell("trap '' TERM; sleep 60 & while :; do sleep 1; done", tag: tag)
+        usleep(200_000)
+        let cleanup = child.terminate(grace: 0.3)
+        #expect(cleanup.signal == "SIGKILL")
+        #expect(child.exitStatus == .signaled(SIGKILL))
+        #expect(processes(taggedWith: tag).isEmpty)
+    }
+
+    @Test("an executable descriptor runs the inode that was opened, whatever the path points to later")
+    func descriptorRunsTheOpenedInode() throws {
+        let dir = NSTemporaryDirectory() + "processkit-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/tool"
+        try "#!/bin/sh\necho verified\n".write(toFile: path, atomically: false, encoding: .utf8)
+        chmod(path, 0o755)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        // Another file is renamed onto the path after the check.
+        try "#!/bin/sh\necho swapped\n".write(toFile: dir + "/other", atomically: false, encoding: .utf8)
+        chmod(dir + "/other", 0o755)
+        #expect(rename(dir + "/other", path) == 0)
+        let child = try ChildProcess(SpawnOptions(executable: path, executableDescriptor: fd))
+        child.stdin.close()
+        #expect(readAll(child.stdoutFD) == "verified\n")
+        #expect(child.waitExit(until: Date().addingTimeInterval(10)) == .exited(0))
+    }
+}
