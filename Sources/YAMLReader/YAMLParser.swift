@@ -29,6 +29,16 @@ struct YAMLParser {
     /// Current nesting depth; bounded so hostile input cannot exhaust the stack.
     var depth = 0
     static let maxDepth = 200
+    /// Nodes the document stands for once every alias is expanded, and each anchor's share of them. Aliases share
+    /// storage here, but whoever walks the tree (rules, the workflow reader) walks the expansion: a "billion laughs"
+    /// of 700 bytes would cost gigabytes. The budget is far above what real compose files and manifests reach,
+    /// as libyaml-based tools cap alias expansion too.
+    var expandedNodes = 0
+    var anchorStart: [String: Int] = [:]
+    var anchorSize: [String: Int] = [:]
+    /// Nodes added by alias expansion alone, and their cap.
+    var aliasNodes = 0
+    static let maxAliasNodes = 200_000
 
     init(bytes: [UInt8]) {
         var bytes = bytes
@@ -172,6 +182,7 @@ struct YAMLParser {
                 let name = scanAnchorName()
                 if name.isEmpty { throw error("anchor '&' needs a name") }
                 p.anchor = name
+                anchorStart[name] = expandedNodes
                 skipSpaces()
             } else if b[i] == BANG {
                 let s = i
@@ -196,12 +207,14 @@ struct YAMLParser {
 
     /// Attaches tag/anchor and registers the anchor for later aliases.
     mutating func finish(_ node: YAMLNode, _ p: Props) -> YAMLNode {
+        expandedNodes += 1
         if p.isEmpty { return node }
         var n = node
         if let t = p.tag { n.tag = t }
         if let a = p.anchor {
             n.anchor = a
             anchors[a] = n
+            anchorSize[a] = max(1, expandedNodes - (anchorStart[a] ?? expandedNodes - 1))
         }
         return n
     }
@@ -449,6 +462,13 @@ struct YAMLParser {
         if name.isEmpty { throw error("alias '*' needs a name") }
         guard var node = anchors[name] else {
             throw YAMLError(line: l, column: cl, message: "undefined alias '*\(name)' (define it first with '&\(name)')")
+        }
+        let size = anchorSize[name] ?? 1
+        expandedNodes += size
+        aliasNodes += size
+        if aliasNodes > YAMLParser.maxAliasNodes {
+            throw YAMLError(line: l, column: cl, message: "aliases expand to more than \(YAMLParser.maxAliasNodes) nodes "
+                            + "(an alias bomb such as \"billion laughs\"?); the document is refused")
         }
         node.line = l
         node.column = cl

@@ -65,6 +65,14 @@ enum CLI {
         FileHandle.standardError.write(Data("contsec: \(text)\n".utf8))
     }
 
+    /// Closes the reports and the log; a report or log that could not be written fails the invocation (exit 2):
+    /// an empty report with exit 0 would let CI pass on nothing.
+    static func completing(_ pipeline: ReportPipeline, _ code: ExitCode) -> ExitCode {
+        let failures = pipeline.complete()
+        for f in failures { printError(f) }
+        return failures.isEmpty ? code : ExitDecision.combine([code, .usage])
+    }
+
     static func wantsHelp(_ args: [String]) -> Bool { args.contains("--help") || args.contains("-h") }
 }
 

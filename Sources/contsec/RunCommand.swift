@@ -47,7 +47,7 @@ enum RunCommand {
             let record = run.finish(command: nil, .failure(f))
             bus.finish()
             CLI.printError(describe(f))
-            return ExitDecision.code(records: [record], verdict: pipeline.verdict)
+            return CLI.completing(pipeline, ExitDecision.code(records: [record], verdict: pipeline.verdict))
         case .success(let r): initResult = r
         }
 
@@ -111,7 +111,7 @@ enum RunCommand {
         if let f = record.failure { CLI.printError(describe(f)) }
         let verdict = pipeline.verdict
         if verdict.tripped { CLI.printError("gate tripped: " + verdict.reasons.joined(separator: "; ")) }
-        return ExitDecision.code(records: [record], verdict: verdict)
+        return CLI.completing(pipeline, ExitDecision.code(records: [record], verdict: verdict))
     }
 
     /// A failure in words, with the tail of the plugin's stderr when it helps.

@@ -31,10 +31,10 @@ enum WorkflowCommand {
         FileHandle.standardError.write(Data("workflow \(workflow.name):\n\(lines.joined(separator: "\n"))\n".utf8))
         let verdict = pipeline.verdict
         if verdict.tripped { CLI.printError("gate tripped: " + verdict.reasons.joined(separator: "; ")) }
-        if Interrupt.shared.isSet { return .interrupted }
+        if Interrupt.shared.isSet { return CLI.completing(pipeline, .interrupted) }
         // Steps that never started (skipped, or plugin not found) count through the records of those that ran.
         var code = ExitDecision.code(records: outcomes.compactMap(\.record), verdict: verdict)
         if outcomes.contains(where: { $0.status == .failed && $0.record == nil }) { code = ExitDecision.combine([code, .pluginFailed]) }
-        return code
+        return CLI.completing(pipeline, code)
     }
 }

@@ -20,9 +20,11 @@ public final class LogFileSink: IgnoredFindingSink, @unchecked Sendable {
     /// Longest detail written for one event; a plugin's megabyte-long line does not become a megabyte of log.
     static let maxDetailBytes = 2000
 
-    public init(directory: String, now: Date = Date()) throws(CLIError) {
+    /// `noSymlinksBelow`: the workspace, when the folder is the default one inside it; no folder below it may be a
+    /// symlink (a repository could otherwise point `logs` anywhere).
+    public init(directory: String, now: Date = Date(), noSymlinksBelow root: String? = nil) throws(CLIError) {
         self.directory = directory
-        try Self.makeDirectories(directory)
+        try Self.makeDirectories(directory, noSymlinksBelow: root)
         day = stamp.day(now)
         path = Self.file(in: directory, day: day)
         out = try Self.open(path)
@@ -34,20 +36,26 @@ public final class LogFileSink: IgnoredFindingSink, @unchecked Sendable {
 
     private static func open(_ path: String) throws(CLIError) -> ByteOutput {
         do {
-            return try ByteOutput.file(path, append: true, mode: 0o640, flags: O_NOFOLLOW)
+            return try ByteOutput.file(path, append: true, mode: 0o640)
         } catch {
             throw CLIError.usage("the log file: \(error). Choose another folder with --log-dir, or turn the log off with --no-log.")
         }
     }
 
     /// `mkdir -p` with mode 0750 for the folders it creates.
-    static func makeDirectories(_ dir: String) throws(CLIError) {
+    static func makeDirectories(_ dir: String, noSymlinksBelow root: String? = nil) throws(CLIError) {
         var current = dir.hasPrefix("/") ? "" : "."
+        let guarded = root.map { $0.hasSuffix("/") ? $0 : $0 + "/" }
         for part in dir.split(separator: "/") {
             current += "/" + part
             if mkdir(current, 0o750) != 0 && errno != EEXIST {
                 throw CLIError.usage("cannot create the log folder \(current): \(String(cString: strerror(errno))). "
                                      + "Choose another folder with --log-dir, or turn the log off with --no-log.")
+            }
+            var st = stat()
+            if let guarded, current.hasPrefix(guarded), lstat(current, &st) == 0, (st.st_mode & S_IFMT) == S_IFLNK {
+                throw CLIError.usage("refusing to write the log: \(current) is a symbolic link, and the log must stay inside the "
+                                     + "workspace. Remove the link, choose a folder with --log-dir, or use --no-log.")
             }
         }
         var st = stat()
@@ -148,6 +156,8 @@ public final class LogFileSink: IgnoredFindingSink, @unchecked Sendable {
     }
 
     public func finish() { out.flush() }
+
+    func close() { out.close() }
 
     static let severityWords: [Severity: [UInt8]] = Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0, Array($0.rawValue.uppercased().utf8)) })
 

@@ -90,10 +90,14 @@ public final class ReportPipeline: @unchecked Sendable {
         warnings += ignore?.warnings ?? []
 
         var sinks: [EventSink] = []
+        var outputs: [ByteOutput] = []
         var log: LogFileSink?
         if !options.noLog {
             do {
-                log = try LogFileSink(directory: options.logDirectory, now: now)
+                // The default folder is inside the scanned workspace: a symlink planted there must not send the log
+                // elsewhere. A folder the user names is theirs to choose.
+                log = try LogFileSink(directory: options.logDirectory, now: now,
+                                      noSymlinksBelow: options.logDir == nil ? options.workspace : nil)
             } catch {
                 // The default log is a convenience: a read-only workspace must not stop a scan. A folder the user
                 // named is a promise, so failing to write there is an error.
@@ -104,12 +108,18 @@ public final class ReportPipeline: @unchecked Sendable {
         for r in reports {
             let out: ByteOutput
             do {
-                out = r.output == nil || r.output == "-" ? ByteOutput.standardOutput() : try ByteOutput.file(r.output!)
+                if let path = r.output, path != "-" {
+                    // JSONL streams into the file as events happen (tail -f); the whole documents replace it at the end.
+                    out = r.format == "jsonl" ? try ByteOutput.file(path) : try ByteOutput.replacing(path)
+                } else {
+                    out = ByteOutput.standardOutput()
+                }
             } catch let e as CLIError {
                 throw e
             } catch {
                 throw CLIError.usage("cannot write \(r.output ?? "stdout"): \(error)")
             }
+            outputs.append(out)
             switch r.format {
             case "json":
                 do { sinks.append(try JSONReporter(output: out)) } catch { throw CLIError.usage("cannot start the JSON report: \(error)") }
@@ -126,5 +136,18 @@ public final class ReportPipeline: @unchecked Sendable {
         filter = PolicyFilter(sinks: sinks, ignore: ignore, gate: options.gate)
         self.warnings = warnings
         logPath = log?.path
+        self.log = log
+        self.outputs = outputs
+    }
+
+    private let log: LogFileSink?
+    private let outputs: [ByteOutput]
+
+    /// Closes the reports (a replaced `--output` file is renamed into place now) and the log. Call once the bus
+    /// has finished. Returns every write error of the invocation: each one fails it.
+    public func complete() -> [String] {
+        for o in outputs { o.close() }
+        log?.close()
+        return ByteOutput.failures
     }
 }

@@ -9,6 +9,23 @@ public struct DiscoveredFile: Sendable, Equatable {
     public var absolutePath: String
     public var relativePath: String
     public var candidate: FileCandidate
+    /// Why this path could not be looked into (a folder that cannot be opened); reported, never skipped silently.
+    public var problem: String? = nil
+}
+
+/// Why a file's bytes could not be had.
+public enum ReadProblem: Error, Sendable, Equatable, CustomStringConvertible {
+    case unreadable(String)
+    case notRegular
+    case tooLarge(Int)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let reason): return "cannot be read (\(reason))"
+        case .notRegular: return "is not a regular file"
+        case .tooLarge(let size): return "is \(size) bytes, over the \(FileDiscovery.maxFileBytes)-byte limit per file"
+        }
+    }
 }
 
 public struct DiscoveryError: Error, CustomStringConvertible, Sendable {
@@ -37,7 +54,15 @@ public enum FileDiscovery {
     }
 
     static func walk(_ abs: String, _ rel: String, _ rules: IgnoreRules, _ out: inout [DiscoveredFile]) {
-        guard let dir = opendir(abs) else { return }
+        guard let dir = opendir(abs) else {
+            // A folder the scan cannot enter could hide anything: it is reported, not passed over.
+            let reason = String(cString: strerror(errno))
+            if !rel.isEmpty {
+                out.append(DiscoveredFile(absolutePath: abs, relativePath: rel, candidate: .dockerfile,
+                                          problem: "the folder cannot be opened (\(reason))"))
+            }
+            return
+        }
         defer { closedir(dir) }
         while let ent = readdir(dir) {
             let name = withUnsafePointer(to: ent.pointee.d_name) { p in
@@ -53,6 +78,8 @@ public enum FileDiscovery {
                 if stat(childAbs, &st) != 0 { continue }
                 let isDir = (st.st_mode & S_IFMT) == S_IFDIR
                 if isDir && type == Int32(DT_LNK) { continue }
+                // Only regular files are read: a symlink named Dockerfile that points at a FIFO or a device is not.
+                guard isDir || (st.st_mode & S_IFMT) == S_IFREG else { continue }
                 type = isDir ? Int32(DT_DIR) : Int32(DT_REG)
             }
             if type == Int32(DT_DIR) {
@@ -80,15 +107,26 @@ public enum FileDiscovery {
         return String(decoding: b, as: UTF8.self)
     }
 
+    /// The most bytes read from one file: real Dockerfiles and manifests are far smaller, and the work (and memory)
+    /// per file stays bounded whatever a repository holds.
+    public static let maxFileBytes = 4 << 20
+
     /// Reads a whole file with one open and as few reads as possible. nil when it cannot be read.
-    public static func readFile(_ path: String, maxBytes: Int = 64 << 20) -> [UInt8]? {
-        let fd = open(path, O_RDONLY)
-        if fd < 0 { return nil }
+    public static func readFile(_ path: String, maxBytes: Int = maxFileBytes) -> [UInt8]? {
+        try? load(path, maxBytes: maxBytes).get()
+    }
+
+    /// Reads a regular file whole, or says why not. Opened without blocking (a FIFO put in place after discovery
+    /// cannot hang the scan) and checked with fstat, so what is read is what was checked.
+    public static func load(_ path: String, maxBytes: Int = maxFileBytes) -> Result<[UInt8], ReadProblem> {
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+        if fd < 0 { return .failure(.unreadable(String(cString: strerror(errno)))) }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { return nil }
+        guard fstat(fd, &st) == 0 else { return .failure(.unreadable(String(cString: strerror(errno)))) }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { return .failure(.notRegular) }
         let size = Int(st.st_size)
-        if size > maxBytes { return nil }
+        if size > maxBytes { return .failure(.tooLarge(size)) }
         var buf = [UInt8](repeating: 0, count: max(size, 0))
         var got = 0
         while got < size {
@@ -97,6 +135,6 @@ public enum FileDiscovery {
             got += n
         }
         if got < size { buf.removeLast(size - got) }
-        return buf
+        return .success(buf)
     }
 }

@@ -17,6 +17,8 @@ public struct FileScanResult: Sendable {
     /// "line N, column M: message" when the file could not be parsed; no findings then.
     public var parseError: String?
     public var suppressed = 0
+    /// Why the file could not be read at all (see ``UnscannedFile``).
+    public var unscanned: String?
 }
 
 /// Parses one file once and runs every rule of its kind over the tree.

@@ -24,6 +24,8 @@ public struct ScanSummary: Sendable, Equatable {
     public var compose = 0
     public var kubernetes = 0
     public var parseErrors = 0
+    /// Files and folders that could not be read (reported as CS-SCAN-001 findings).
+    public var unscanned = 0
     public var findings = 0
     public var suppressed = 0
     public var bySeverity: [Severity: Int] = [:]
@@ -32,7 +34,7 @@ public struct ScanSummary: Sendable, Equatable {
         var sev: [String: JSONValue] = [:]
         for s in Severity.allCases.reversed() where s != .unknown { sev[s.rawValue] = .int(bySeverity[s] ?? 0) }
         return ["files": .int(files), "dockerfiles": .int(dockerfiles), "compose": .int(compose), "kubernetes": .int(kubernetes),
-                "parseErrors": .int(parseErrors), "findings": .int(findings), "suppressed": .int(suppressed), "bySeverity": .object(sev)]
+                "parseErrors": .int(parseErrors), "unscanned": .int(unscanned), "findings": .int(findings), "suppressed": .int(suppressed), "bySeverity": .object(sev)]
     }
 }
 
@@ -114,15 +116,28 @@ public enum ScanEngine {
             let chunk = Array(files[start..<end])
             DispatchQueue.concurrentPerform(iterations: chunk.count) { k in
                 let f = chunk[k]
-                guard let bytes = FileDiscovery.readFile(f.absolutePath) else {
-                    slots.results[k] = FileScanResult(kind: nil, parseError: "cannot read the file")
+                if let problem = f.problem {
+                    slots.results[k] = FileScanResult(kind: nil, unscanned: problem)
                     return
                 }
-                slots.results[k] = FileScanner.scan(bytes: bytes, path: f.relativePath, as: f.candidate)
+                switch FileDiscovery.load(f.absolutePath) {
+                case .failure(let problem): slots.results[k] = FileScanResult(kind: nil, unscanned: problem.description)
+                case .success(let bytes): slots.results[k] = FileScanner.scan(bytes: bytes, path: f.relativePath, as: f.candidate)
+                }
             }
             for (k, r) in slots.results.enumerated() {
                 guard let r else { continue }
                 let f = chunk[k]
+                if let reason = r.unscanned {
+                    // Not subject to --severity: it says what the scan could not vouch for.
+                    summary.unscanned += 1
+                    let finding = UnscannedFile.finding(path: f.relativePath, reason: reason)
+                    events.log(.error, "\(f.relativePath) \(reason): reported as \(UnscannedFile.ruleId)")
+                    summary.findings += 1
+                    summary.bySeverity[finding.severity, default: 0] += 1
+                    events.finding(finding)
+                    continue
+                }
                 if let err = r.parseError {
                     summary.parseErrors += 1
                     events.log(.error, "\(f.relativePath): \(err) (file skipped, no findings)")
