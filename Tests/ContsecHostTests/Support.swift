@@ -46,8 +46,8 @@ func contsec(_ args: [String], env extra: [String: String] = [:], interruptAfter
 /// The same, blocking the caller: for tests that are not async.
 @discardableResult
 func contsec(_ args: [String], env extra: [String: String] = [:], interruptAfter: TimeInterval? = nil,
-             timeout: TimeInterval = 60, cwd: String? = nil) throws -> CommandResult {
-    try contsecBlocking(args, env: extra, interruptAfter: interruptAfter, timeout: timeout, cwd: cwd)
+             timeout: TimeInterval = 60, cwd: String? = nil, wrapper: [String] = []) throws -> CommandResult {
+    try contsecBlocking(args, env: extra, interruptAfter: interruptAfter, timeout: timeout, cwd: cwd, wrapper: wrapper)
 }
 
 /// Runs contsec with a clean plugin search path: only what the test names, plus the built products.

@@ -44,7 +44,7 @@ extension ConformanceKit {
                 (#"{"jsonrpc":"2.0","params":{}}"# + "\n", .invalidRequest, "an object with neither id nor method"),
             ]
             for c in cases {
-                _ = s.process.write(Array(c.bytes.utf8))
+                _ = s.process.stdin.send(Array(c.bytes.utf8))
                 // Answers with "id": null are handed to whoever waits: wait on an id nobody uses.
                 let a = s.wait(.string("conformance-no-such-id"), timeout: options.answerTimeout)
                 guard case .error(let e, let line) = a, e.code == c.code.rawValue else {
