@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import ContsecProtocol
 
@@ -25,14 +28,38 @@ public struct IgnoreList: Sendable {
 
     /// Reads `path`. A missing file is an error only when the user named it (`mustExist`).
     public static func load(path: String, mustExist: Bool, now: Date = Date()) throws(CLIError) -> IgnoreList? {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            if !mustExist && !FileManager.default.fileExists(atPath: path) { return nil }
-            throw CLIError.usage("cannot read the ignore file \(path): "
-                                 + (FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")
-                                 + ". Fix the path given to --ignorefile or create the file.")
+        // Read from the scanned workspace by default, so it is untrusted input: opened without blocking (a FIFO), it
+        // must be a regular file under the size limit (a 229 MB file used to cost 3 GiB).
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else {
+            let e = errno
+            if !mustExist && e == ENOENT { return nil }
+            let why = e == ENOENT ? "no such file" : e == EACCES ? "permission denied" : String(cString: strerror(e))
+            throw CLIError.usage("cannot read the ignore file \(path): \(why). "
+                                 + "Fix the path given to --ignorefile or create the file.")
         }
-        return IgnoreList(text: String(decoding: data, as: UTF8.self), path: path, now: now)
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            throw CLIError.usage("the ignore file \(path) is not a regular file; replace it with one or pass --ignorefile")
+        }
+        guard Int(st.st_size) <= maxBytes else {
+            throw CLIError.usage("the ignore file \(path) is \(st.st_size) bytes, over the limit of \(maxBytes) "
+                                 + "(about 60,000 fingerprints); trim it, or pass another with --ignorefile")
+        }
+        var data = [UInt8](repeating: 0, count: Int(st.st_size))
+        var got = 0
+        while got < data.count {
+            let n = data.withUnsafeMutableBytes { read(fd, $0.baseAddress! + got, $0.count - got) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            got += n
+        }
+        return IgnoreList(text: String(decoding: data[..<got], as: UTF8.self), path: path, now: now)
     }
+
+    /// The largest ignore file read: far above any real list of accepted risks.
+    public static let maxBytes = 4 << 20
 
     public init(text: String, path: String, now: Date = Date()) {
         self.path = path
@@ -71,9 +98,13 @@ public struct IgnoreList: Sendable {
     }
 
     /// Expired entries and unreadable lines, one sentence each.
+    /// At most 20 lines, so a file of 60,000 expired entries does not flood the terminal.
     public var warnings: [String] {
-        expired.map { "\(path):\($0.line): the ignore entry for \($0.id) expired on \($0.expiresText ?? "?"); it no longer ignores anything" }
+        let all = expired.lazy.map { "\(path):\($0.line): the ignore entry for \($0.id) expired on \($0.expiresText ?? "?"); it no longer ignores anything" }
             + problems
+        let shown = Array(all.prefix(20))
+        let more = expired.count + problems.count - shown.count
+        return more > 0 ? shown + ["\(path): \(more) more ignore-file warning(s) not shown"] : shown
     }
 
     public var json: JSONValue {
