@@ -34,7 +34,7 @@ run() {
   start=$(now_ms)
   "$CONTSEC" --no-log --workspace "$WS" --plugin-path "$SCRATCH/release/contsec-seccomp-gen" --format json --output "$WS/r.json" run seccomp-gen "$@" >/dev/null
   end=$(now_ms)
-  echo "$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }') $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["plugins"][0]["summary"]["elapsedMs"])' "$WS/r.json")"
+  echo "$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }') $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["plugins"][0]["summary"].get("elapsedMs", "-"))' "$WS/r.json")"
 }
 
 echo "== create: whole command (median of $RUNS) / plugin's own work, ms"
