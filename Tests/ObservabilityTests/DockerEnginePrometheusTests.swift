@@ -19,7 +19,10 @@ struct DockerEnginePrometheusTests {
         let command = ["sh", "-c", "dd if=/dev/zero of=/dev/shm/fill bs=1M count=20 2>/dev/null; while :; do :; done"]
         let host = HostConfig(capAdd: ["NET_RAW"], memory: 128 << 20, nanoCpus: 200_000_000)
         try await ObsTestEnvironment.withContainer(docker, command: command, host: host) { id, name in
-            let exporter = Exporter(collector: Collector(docker: docker, maxAge: 0.5), findings: FindingsLog(directory: dir + "/logs"))
+            let collector = Collector(docker: docker)
+            let collecting = Task { await collector.run() }
+            defer { collecting.cancel() }
+            let exporter = Exporter(collector: collector, findings: FindingsLog(directory: dir + "/logs"))
             let server = try HTTPServer(listen: ListenAddress(host: "127.0.0.1", port: 0), handler: exporter.handle)
             server.start()
             defer { server.stop() }

@@ -11,20 +11,25 @@ let alertParams: [ParamSpec] = [
     ParamSpec(name: "rules-dir", type: .string, default: "observability/prometheus", description: "Workspace folder for the container's alert rule file"),
 ]
 
-/// Two one-shot samples a second apart: CPU needs a difference.
+/// The container's current use: the Engine's own CPU figure over its last second (a live stream's second sample
+/// carries it) and memory now.
 func measure(_ docker: DockerClient, _ container: String) async throws -> (ContainerSample, ResourceUse, HostFacts) {
-    let collector = Collector(docker: docker, maxAge: 0, names: [container])
-    let first = await collector.snapshot()
-    if let e = first.error { throw PluginError.preconditionFailed(e) }
-    guard let a = first.containers.first, let host = first.host else {
-        throw PluginError.preconditionFailed("container \(container) is not running (docker ps lists the running ones)")
+    let collector = Collector(docker: docker, selection: ContainerSelection([container]))
+    let collecting = Task { await collector.run() }
+    defer { collecting.cancel() }
+    let deadline = Date().addingTimeInterval(10)
+    while true {
+        let snap = await collector.snapshot()
+        if snap.error != nil && Date() >= deadline { throw PluginError.preconditionFailed(snap.error!) }
+        if snap.error == nil && snap.containers.isEmpty {
+            throw PluginError.preconditionFailed("container \(container) is not running (docker ps lists the running ones)")
+        }
+        if let c = snap.containers.first, let host = snap.host, c.usage?.cpuCores != nil || (Date() >= deadline && c.usage != nil) {
+            return (c, ResourceUse.of(c, host: host), host)
+        }
+        if Date() >= deadline { throw PluginError.preconditionFailed("container \(container) gave no stats within 10 s (is it restarting?)") }
+        try await Task.sleep(nanoseconds: 100_000_000)
     }
-    try await Task.sleep(nanoseconds: 1_000_000_000)
-    let second = await collector.snapshot()
-    guard let b = second.containers.first(where: { $0.id == a.id }) else {
-        throw PluginError.preconditionFailed("container \(container) stopped while being measured")
-    }
-    return (b, ResourceUse.between(a, first.time, b, second.time, host: host), host)
 }
 
 func alert(_ ctx: RunContext) async throws -> RunOutcome {

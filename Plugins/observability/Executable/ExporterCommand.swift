@@ -15,13 +15,16 @@ func exporter(_ ctx: RunContext) async throws -> RunOutcome {
     let duration = try durationParam(ctx)
     let docker = try dockerClient()
     try await requireEngine(docker)
-    let exporter = Exporter(collector: Collector(docker: docker, names: Set(ctx.arguments.list("container"))),
-                            findings: FindingsLog(directory: logDirectory(ctx)))
+    let collector = Collector(docker: docker, selection: ContainerSelection(ctx.arguments.list("container")))
+    let exporter = Exporter(collector: collector, findings: FindingsLog(directory: logDirectory(ctx)))
     let server = try startServer(address, allowRemote: ctx.arguments.bool("allow-remote"), param: "listen", handler: exporter.handle)
+    let collecting = Task { await collector.run() }
     let url = "http://\(server.address)/metrics"
     ctx.log(.info, "serving Prometheus metrics at \(url)")
     FileHandle.standardError.write(Data("contsec-observability: serving \(url)\n".utf8))
     await runUntilStopped(ctx, duration: duration) { "serving \(url): \(exporter.scrapeCount) scrapes" }
     server.stop()
+    collecting.cancel()
+    await collecting.value
     return .ok(summary: ["url": .string(url), "scrapes": .int(exporter.scrapeCount)])
 }

@@ -24,11 +24,7 @@ func monitor(_ ctx: RunContext) async throws -> RunOutcome {
     let task = Task {
         await m.run { round, lines in
             // One stderr line per container and sample: the daily log keeps them, and `analyze --from-log` reads them.
-            var text = ""
-            for l in lines {
-                text += String(format: "sample container=%@ cpu_percent=%.2f memory_bytes=%llu memory_percent=%.2f\n", l.container,
-                               l.use.cpuPercent ?? 0, l.use.memoryBytes ?? 0, l.use.memoryPercent ?? 0)
-            }
+            let text = lines.map { $0.record.line + "\n" }.joined()
             FileHandle.standardError.write(Data(text.utf8))
             ctx.progress("sample \(round): \(lines.count) containers, \(m.findings) findings", current: round)
         }

@@ -136,6 +136,8 @@ extension DockerClient {
             let box = StreamSocketBox()
             continuation.onTermination = { _ in box.cancel() }
             let thread = Thread { [self] in
+                // Foundation does not name the OS thread on Linux; named, open streams show in `top -H` and /proc.
+                FileHandle(forWritingAtPath: "/proc/thread-self/comm")?.write(Data("docker-stream".utf8))
                 var framer = framer
                 do {
                     let (socket, reader) = try self.openStream(method, path, query: query, body: body, notFound: notFound)
@@ -151,7 +153,7 @@ extension DockerClient {
                     continuation.finish(throwing: box.isCancelled ? nil : error)
                 }
             }
-            thread.name = "contsec-docker-stream"
+            thread.name = "docker-stream"
             thread.start()
         }
     }

@@ -11,24 +11,21 @@ public final class Dashboard: Sendable {
 
     public init(docker: DockerClient, findings: FindingsLog) {
         self.docker = docker
-        collector = Collector(docker: docker, maxAge: 0)
+        collector = Collector(docker: docker)
         self.findings = findings
     }
 
     /// Samples every `interval` seconds and follows Engine events until cancelled.
     public func run(interval: Double) async {
         await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.collector.run() }
             group.addTask {
-                var previous: [String: (ContainerSample, Date)] = [:]
+                var previous: [String: ContainerSample] = [:]
                 while !Task.isCancelled {
                     let snap = await self.collector.snapshot()
                     if let host = snap.host {
-                        let rows = snap.containers.map { c -> (ContainerSample, ResourceUse) in
-                            let use = previous[c.id].map { ResourceUse.between($0.0, $0.1, c, snap.time, host: host) }
-                                ?? ResourceUse.between(c, snap.time, c, snap.time, host: host)
-                            return (c, use)
-                        }
-                        previous = Dictionary(uniqueKeysWithValues: snap.containers.map { ($0.id, ($0, snap.time)) })
+                        let rows = snap.containers.map { c in (c, ResourceUse.of(c, since: previous[c.id], host: host)) }
+                        previous = Dictionary(uniqueKeysWithValues: snap.containers.map { ($0.id, $0) })
                         self.state.record(rows)
                     }
                     try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))

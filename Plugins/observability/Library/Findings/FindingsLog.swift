@@ -25,6 +25,8 @@ public final class FindingsLog: @unchecked Sendable {
     public struct Summary: Sendable {
         public var runs: [Run]
         public var recent: [Recent]
+        /// Changes whenever new log lines were read: equal generations hold equal data.
+        public var generation: Int
     }
 
     public let directory: String
@@ -35,6 +37,7 @@ public final class FindingsLog: @unchecked Sendable {
     private var partial: [String: [UInt8]] = [:]
     private var latest: [String: Run] = [:]
     private var recent: [Recent] = []
+    private var generation = 0
 
     public init(directory: String, days: Int = 7, recentLimit: Int = 50) {
         self.directory = directory
@@ -52,13 +55,14 @@ public final class FindingsLog: @unchecked Sendable {
             let size = (try? handle.seekToEnd()) ?? 0
             var offset = offsets[path] ?? 0
             if size < offset {  // truncated or replaced: start over from everything
-                offsets = [:]; partial = [:]; latest = [:]; recent = []
+                offsets = [:]; partial = [:]; latest = [:]; recent = []; generation += 1
                 lock.unlock()
                 let again = refresh()
                 lock.lock()
                 return again
             }
             guard size > offset else { continue }
+            generation += 1
             try? handle.seek(toOffset: offset)
             while offset < size {
                 let chunk = handle.readData(ofLength: Int(min(1 << 20, size - offset)))
@@ -76,7 +80,7 @@ public final class FindingsLog: @unchecked Sendable {
             offsets[path] = offset
         }
         let runs = latest.values.sorted { $0.plugin < $1.plugin }
-        return Summary(runs: runs, recent: recent)
+        return Summary(runs: runs, recent: recent, generation: generation)
     }
 
     private func consume(_ bytes: ArraySlice<UInt8>) {

@@ -6,47 +6,70 @@ public struct Exposition {
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
     public enum Kind: String { case counter, gauge }
 
-    public private(set) var text = ""
+    /// The exposition, UTF-8. Built as bytes: a scrape of 50 containers is about 1,300 lines.
+    public private(set) var bytes: [UInt8] = []
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
 
-    public init() { text.reserveCapacity(64 * 1024) }
+    public init() { bytes.reserveCapacity(256 * 1024) }
 
     /// Starts a family. Call `sample` for its series right after.
     public mutating func family(_ name: String, _ kind: Kind, _ help: String) {
-        text += "# HELP \(name) \(Self.escapeHelp(help))\n# TYPE \(name) \(kind.rawValue)\n"
+        bytes += "# HELP \(name) \(Self.escapeHelp(help))\n# TYPE \(name) \(kind.rawValue)\n".utf8
     }
 
     public mutating func sample(_ name: String, _ labels: [(String, String)], _ value: Double) {
-        text += name
-        if !labels.isEmpty {
-            text += "{"
-            var first = true
-            for (k, v) in labels {
-                if !first { text += "," }
-                first = false
-                text += k
-                text += "=\""
-                text += Self.escapeLabel(v)
-                text += "\""
-            }
-            text += "}"
+        sample(name, labels, [], value)
+    }
+
+    /// `extra` labels follow `labels` (saves building a joined array per series).
+    public mutating func sample(_ name: String, _ labels: [(String, String)], _ extra: [(String, String)], _ value: Double) {
+        Self.append(name, to: &bytes)
+        if !labels.isEmpty || !extra.isEmpty {
+            bytes.append(UInt8(ascii: "{"))
+            for (i, (k, v)) in labels.enumerated() { label(k, v, first: i == 0) }
+            for (i, (k, v)) in extra.enumerated() { label(k, v, first: i == 0 && labels.isEmpty) }
+            bytes.append(UInt8(ascii: "}"))
         }
-        text += " "
-        text += Self.format(value)
-        text += "\n"
+        bytes.append(UInt8(ascii: " "))
+        Self.append(Self.format(value), to: &bytes)
+        bytes.append(UInt8(ascii: "\n"))
+    }
+
+    private mutating func label(_ k: String, _ v: String, first: Bool) {
+        if !first { bytes.append(UInt8(ascii: ",")) }
+        Self.append(k, to: &bytes)
+        bytes.append(UInt8(ascii: "="))
+        bytes.append(UInt8(ascii: "\""))
+        Self.appendEscapedLabel(v, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends a string's UTF-8 in one copy.
+    static func append(_ s: String, to out: inout [UInt8]) {
+        var s = s
+        s.withUTF8 { out.append(contentsOf: $0) }
+    }
+
+    /// Label values escape `\\`, `\"` and newline.
+    static func appendEscapedLabel(_ s: String, to out: inout [UInt8]) {
+        var s = s
+        s.withUTF8 { u in
+            guard u.contains(where: { $0 == 0x5C || $0 == 0x22 || $0 == 0x0A }) else { out.append(contentsOf: u); return }
+            for b in u {
+                switch b {
+                case 0x5C: out += [0x5C, 0x5C]
+                case 0x22: out += [0x5C, 0x22]
+                case 0x0A: out += [0x5C, UInt8(ascii: "n")]
+                default: out.append(b)
+                }
+            }
+        }
     }
 
     static func escapeLabel(_ s: String) -> String {
-        guard s.contains(where: { $0 == "\\" || $0 == "\"" || $0 == "\n" }) else { return s }
-        var out = ""
-        for ch in s {
-            switch ch {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            default: out.append(ch)
-            }
-        }
-        return out
+        var out: [UInt8] = []
+        appendEscapedLabel(s, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func escapeHelp(_ s: String) -> String {

@@ -4,7 +4,11 @@ import Foundation
 /// cgroup path, `name`, `image`, `container_label_*`), plus contsec's security posture and findings, which no
 /// cAdvisor has.
 public enum MetricsRenderer {
-    public static func render(_ snap: Snapshot, findings: FindingsLog.Summary?, now: Date = Date()) -> String {
+    public static func render(_ snap: Snapshot, findings: FindingsLog.Summary?) -> String {
+        String(decoding: renderBytes(snap, findings: findings), as: UTF8.self)
+    }
+
+    public static func renderBytes(_ snap: Snapshot, findings: FindingsLog.Summary?) -> [UInt8] {
         var e = Exposition()
         let driver = snap.host?.cgroupDriver ?? "cgroupfs"
         let base: [(ContainerSample, [(String, String)])] = snap.containers.map { c in
@@ -19,10 +23,10 @@ public enum MetricsRenderer {
 
         func family(_ name: String, _ kind: Exposition.Kind, _ help: String, _ rows: [(ContainerSample, [(String, String)])],
                     extra: [(String, String)] = [], _ value: (ContainerSample) -> Double?) {
-            let values = rows.compactMap { row in value(row.0).map { (row.1 + extra, $0) } }
+            let values = rows.compactMap { row in value(row.0).map { (row.1, $0) } }
             guard !values.isEmpty else { return }
             e.family(name, kind, help)
-            for (labels, v) in values { e.sample(name, labels, v) }
+            for (labels, v) in values { e.sample(name, labels, extra, v) }
         }
 
         // cAdvisor names (https://github.com/google/cadvisor/blob/master/docs/storage/prometheus.md).
@@ -54,11 +58,11 @@ public enum MetricsRenderer {
         ]
         for (name, help, key) in network {
             let rows = withUsage.flatMap { c, labels in
-                c.usage!.networks.sorted { $0.key < $1.key }.map { (labels + [("interface", $0.key)], Double($0.value[keyPath: key])) }
+                c.usage!.networks.sorted { $0.key < $1.key }.map { (labels, [("interface", $0.key)], Double($0.value[keyPath: key])) }
             }
             guard !rows.isEmpty else { continue }
             e.family(name, .counter, help)
-            for (labels, v) in rows { e.sample(name, labels, v) }
+            for (labels, extra, v) in rows { e.sample(name, labels, extra, v) }
         }
 
         // Security posture: contsec's own.
@@ -75,7 +79,7 @@ public enum MetricsRenderer {
             e.family("contsec_container_host_namespace", .gauge, "1 when the container shares this namespace with the host.")
             for (c, labels) in short {
                 for ns in SecurityPosture.namespaceKinds {
-                    e.sample("contsec_container_host_namespace", labels + [("ns", ns)], c.posture.hostNamespaces.contains(ns) ? 1 : 0)
+                    e.sample("contsec_container_host_namespace", labels, [("ns", ns)], c.posture.hostNamespaces.contains(ns) ? 1 : 0)
                 }
             }
         }
@@ -103,11 +107,16 @@ public enum MetricsRenderer {
         }
         e.family("contsec_exporter_docker_up", .gauge, "1 when the Docker Engine answered the last collection.")
         e.sample("contsec_exporter_docker_up", [], snap.error == nil ? 1 : 0)
-        e.family("contsec_exporter_collect_duration_seconds", .gauge, "Seconds the last collection from the Engine took.")
-        e.sample("contsec_exporter_collect_duration_seconds", [], snap.duration)
+        e.family("contsec_exporter_stats_streams", .gauge, "Live Engine stats streams open (one per running container).")
+        e.sample("contsec_exporter_stats_streams", [], Double(snap.streams))
+        let sampled = snap.containers.compactMap { $0.usage?.sampledAt }
+        if let oldest = sampled.min() {
+            e.family("contsec_exporter_sample_age_seconds", .gauge, "Age of the oldest container sample served (normally under 2 s).")
+            e.sample("contsec_exporter_sample_age_seconds", [], max(0, (snap.time.timeIntervalSince(oldest) * 1000).rounded() / 1000))
+        }
         e.family("contsec_exporter_containers", .gauge, "Containers seen by the last collection.")
         e.sample("contsec_exporter_containers", [], Double(snap.containers.count))
-        return e.text
+        return e.bytes
     }
 
     /// The cgroup path cAdvisor reports as `id`: `/docker/<id>` (cgroupfs) or `/system.slice/docker-<id>.scope` (systemd).

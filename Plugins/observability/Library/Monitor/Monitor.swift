@@ -19,6 +19,16 @@ public final class Monitor: @unchecked Sendable {
     public struct SampleLine: Sendable {
         public var container: String
         public var use: ResourceUse
+        public var restarts: Int
+        /// Nil when it could not be observed this round.
+        public var activity: ContainerActivity?
+
+        /// As monitor logs it (analyze `--from-log` reads it back).
+        public var record: SampleRecord {
+            SampleRecord(time: Date(), container: container, cpuPercent: use.cpuPercent, memoryBytes: use.memoryBytes,
+                         memoryPercent: use.memoryPercent, restarts: restarts,
+                         ports: activity.map { $0.ports.sorted() }, processes: activity.map { $0.processes.sorted() })
+        }
     }
 
     public let docker: DockerClient
@@ -48,9 +58,7 @@ public final class Monitor: @unchecked Sendable {
 
     func rearm(_ key: String) { lock.lock(); reported.remove(key); lock.unlock() }
 
-    func watched(_ name: String, _ id: String) -> Bool {
-        options.containers.isEmpty || options.containers.contains(name) || options.containers.contains { id.hasPrefix($0) && $0.count >= 12 }
-    }
+    func watched(_ name: String, _ id: String) -> Bool { ContainerSelection(options.containers).matches(name: name, id: id) }
 
     /// Runs until the task is cancelled. `onSample` is called after every sample round.
     public func run(onSample: @escaping @Sendable (Int, [SampleLine]) -> Void) async {
@@ -114,9 +122,10 @@ public final class Monitor: @unchecked Sendable {
     // MARK: samples
 
     private func sampleLoop(_ onSample: @escaping @Sendable (Int, [SampleLine]) -> Void) async {
-        let collector = Collector(docker: docker, maxAge: 0)
-        var previous: [String: (ContainerSample, Date)] = [:]
-        var baseline: [String: (ports: Set<Int>, processes: Set<String>)] = [:]
+        let collector = Collector(docker: docker, selection: ContainerSelection(options.containers))
+        let collecting = Task { await collector.run() }
+        var previous: [String: ContainerSample] = [:]
+        var baseline: [String: ContainerActivity] = [:]
         var round = 0
         while !Task.isCancelled {
             let started = Date()
@@ -124,20 +133,23 @@ public final class Monitor: @unchecked Sendable {
             round += 1
             var lines: [SampleLine] = []
             if let host = snap.host {
-                for c in snap.containers where watched(c.name, c.id) {
-                    defer { previous[c.id] = (c, snap.time) }
-                    guard let (before, t) = previous[c.id] else { continue }
-                    let use = ResourceUse.between(before, t, c, snap.time, host: host)
-                    lines.append(SampleLine(container: c.name, use: use))
+                let activity = await compareBehaviour(snap.containers, &baseline)
+                for c in snap.containers where c.usage != nil {
+                    let use = ResourceUse.of(c, since: previous[c.id], host: host)
+                    previous[c.id] = c
+                    lines.append(SampleLine(container: c.name, use: use, restarts: c.restartCount, activity: activity[c.id]))
                     check(c, use)
                 }
-                await compareBehaviour(snap.containers.filter { watched($0.name, $0.id) }, &baseline)
+                previous = previous.filter { id, _ in snap.containers.contains { $0.id == id } }
+                baseline = baseline.filter { id, _ in snap.containers.contains { $0.id == id } }
             }
             setSamples(round)
             onSample(round, lines)
             let wait = options.interval - Date().timeIntervalSince(started)
             if wait > 0 { try? await Task.sleep(nanoseconds: UInt64(wait * 1e9)) }
         }
+        collecting.cancel()
+        await collecting.value
     }
 
     private func setSamples(_ n: Int) { lock.lock(); samples = n; lock.unlock() }
@@ -155,32 +167,19 @@ public final class Monitor: @unchecked Sendable {
         }
     }
 
-    /// New listening ports and process names compared with the first sample of each container.
-    private func compareBehaviour(_ containers: [ContainerSample], _ baseline: inout [String: (ports: Set<Int>, processes: Set<String>)]) async {
+    /// New listening ports and process names compared with the first sample of each container; returns what each
+    /// running container was doing this round.
+    private func compareBehaviour(_ containers: [ContainerSample], _ baseline: inout [String: ContainerActivity]) async -> [String: ContainerActivity] {
+        var seen: [String: ContainerActivity] = [:]
         for c in containers where c.state == "running" {
-            guard let inspect = try? await docker.inspectContainer(c.id) else { continue }
-            let ports = ListeningPorts.of(pid: inspect.state.pid ?? 0)
-            let processes = await processNames(c.id)
-            guard let base = baseline[c.id] else { baseline[c.id] = (ports, processes); continue }
-            for port in ports.subtracting(base.ports).sorted() {
-                report(RuntimeFindings.make("OBS-PORT-001", "New listening port in container", .medium, container: c.name,
-                                            message: "\(c.name) started listening on TCP port \(port), not open at the first sample.",
-                                            remediation: "Check what opened it (docker top); a bind shell or a debug server looks like this.",
-                                            properties: ["port": .int(port)], fingerprintExtra: "\(port)"))
-            }
-            for p in processes.subtracting(base.processes).sorted() {
-                report(RuntimeFindings.make("OBS-PROC-001", "Unexpected process in container", .medium, container: c.name,
-                                            message: "\(c.name) runs '\(p)', not seen at the first sample.",
-                                            remediation: "Check where it came from; compare with the image's entrypoint.",
-                                            properties: ["process": .string(p)], fingerprintExtra: p))
-            }
-            baseline[c.id] = (base.ports.union(ports), base.processes.union(processes))
+            guard let now = await ContainerActivity.observe(docker, c.id) else { continue }
+            seen[c.id] = now
+            guard let base = baseline[c.id] else { baseline[c.id] = now; continue }
+            for port in now.ports.subtracting(base.ports).sorted() { report(RuntimeFindings.newPort(c.name, port)) }
+            for p in now.processes.subtracting(base.processes).sorted() { report(RuntimeFindings.newProcess(c.name, p)) }
+            baseline[c.id] = ContainerActivity(ports: base.ports.union(now.ports), processes: base.processes.union(now.processes))
         }
-    }
-
-    private func processNames(_ id: String) async -> Set<String> {
-        guard let top = try? await docker.top(id, psArgs: "-o comm"), let i = top.titles.firstIndex(where: { $0 == "COMMAND" || $0 == "CMD" }) else { return [] }
-        return Set(top.processes.compactMap { $0.count > i ? $0[i] : nil })
+        return seen
     }
 }
 

@@ -41,6 +41,20 @@ public enum RuntimeFindings {
              properties: ["restarts": .int(restarts)])
     }
 
+    public static func newPort(_ name: String, _ port: Int) -> Finding {
+        make("OBS-PORT-001", "New listening port in container", .medium, container: name,
+             message: "\(name) started listening on TCP port \(port), not open at the first sample.",
+             remediation: "Check what opened it (docker top); a bind shell or a debug server looks like this.",
+             properties: ["port": .int(port)], fingerprintExtra: "\(port)")
+    }
+
+    public static func newProcess(_ name: String, _ process: String) -> Finding {
+        make("OBS-PROC-001", "Unexpected process in container", .medium, container: name,
+             message: "\(name) runs '\(process)', not seen at the first sample.",
+             remediation: "Check where it came from; compare with the image's entrypoint.",
+             properties: ["process": .string(process)], fingerprintExtra: process)
+    }
+
     /// Posture findings for a container seen starting (monitor) or evaluated now (alert, analyze).
     public static func posture(_ name: String, _ p: SecurityPosture, started: Bool) -> [Finding] {
         let verb = started ? "started" : "runs"
