@@ -122,6 +122,13 @@ struct DockerEngineAlertTests {
             #expect(receiver.count == 2)  // one 503, then delivered
             let names = try JSONParser.parse([UInt8](receiver.bodies.last!))["alerts"]?.arrayValue?.compactMap { $0["labels"]?["alertname"]?.stringValue }
             #expect(Set(names ?? []) == rules)
+            // The evaluated thresholds, as the run's table: one row per check, the two that fired say so.
+            let entry = ((out.report["plugins"] as? [[String: Any]]) ?? []).first ?? [:]
+            let rows = (((entry["table"] as? [String: Any])?["rows"] as? [[String: Any]]) ?? [])
+            let result = Dictionary(uniqueKeysWithValues: rows.map { ($0["check"] as? String ?? "", $0["result"] as? String ?? "") })
+            #expect(result == ["cpu": "ok", "memory": "alert", "oom killed": "ok", "restarts": "ok", "privileged": "ok", "seccomp": "ok",
+                               "host namespaces": "alert", "added capabilities": "ok"], "\(rows)")
+            #expect(rows.first { $0["check"] as? String == "memory" }?["threshold"] as? String == "≤ 50 %")
         }
     }
 }

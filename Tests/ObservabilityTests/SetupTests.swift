@@ -30,6 +30,35 @@ struct SetupPromtoolTests {
         #expect(rules.contains("> \(memory)"))
     }
 
+    @Test("through contsec: the written files come back as a table saying which promtool check covered each; --dry-run plans them")
+    func cliTable() async throws {
+        let workspace = try tempDir("setup-cli")
+        defer { try? FileManager.default.removeItem(atPath: workspace) }
+        func table(_ out: ContsecCLI.Output) -> [String: [String: Any]] {
+            let entry = ((out.report["plugins"] as? [[String: Any]]) ?? []).first ?? [:]
+            let rows = ((entry["table"] as? [String: Any])?["rows"] as? [[String: Any]]) ?? []
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["file"] as? String ?? "", $0) })
+        }
+        let planned = try await offPool { try ContsecCLI.run(["setup", "--tracing", "otel", "--dashboard", "grafana", "--dry-run"], workspace: workspace) }
+        #expect(planned.status == 0, "\(planned.stderr)")
+        #expect(table(planned).count == 8)  // 3 Prometheus files, the OTel Collector config, 3 Grafana files, the compose file
+        #expect(table(planned).values.allSatisfy { $0["status"] as? String == "planned" })
+        #expect(!FileManager.default.fileExists(atPath: workspace + "/observability"))
+
+        let out = try await offPool { try ContsecCLI.run(["setup", "--tracing", "otel", "--dashboard", "grafana"], workspace: workspace) }
+        #expect(out.status == 0, "\(out.stderr)")
+        let rows = table(out)
+        #expect(rows["observability/prometheus/prometheus.yml"]?["checked"] as? String == "promtool check config prometheus.yml")
+        #expect(rows["observability/prometheus/alerts.yml"]?["checked"] as? String == "promtool check rules alerts.yml")
+        #expect(rows["observability/prometheus/alerts.test.yml"]?["checked"] as? String == "promtool test rules alerts.test.yml")
+        #expect(rows["observability/otel/otel-collector.yml"]?["checked"] as? String == "")
+        for (file, row) in rows {
+            let size = (try? FileManager.default.attributesOfItem(atPath: workspace + "/" + file)[.size] as? Int) ?? -1
+            #expect(row["bytes"] as? Int == size, "\(file)")
+            #expect(row["status"] as? String == "written")
+        }
+    }
+
     @Test("a rule unit test that expects the wrong container fails promtool: the tests can fail")
     func testsCanFail() async throws {
         let o = options(cpu: 90, memory: 90)

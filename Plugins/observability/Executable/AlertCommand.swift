@@ -48,14 +48,8 @@ func alert(_ ctx: RunContext) async throws -> RunOutcome {
     try await requireEngine(docker)
     let (sample, use, _) = try await measure(docker, name)
 
-    var findings: [Finding] = []
-    if let p = use.cpuPercent, p > Double(threshold) { findings.append(RuntimeFindings.cpu(sample.name, percent: p, threshold: threshold, ofHost: use.cpuOfHost)) }
-    if let p = use.memoryPercent, p > Double(threshold) {
-        findings.append(RuntimeFindings.memory(sample.name, percent: p, bytes: use.memoryBytes ?? 0, threshold: threshold, ofHost: use.memoryOfHost))
-    }
-    if sample.oomKilled { findings.append(RuntimeFindings.oomKilled(sample.name)) }
-    if sample.restartCount >= 3 { findings.append(RuntimeFindings.restartLoop(sample.name, restarts: sample.restartCount, window: "since it was created")) }
-    findings += RuntimeFindings.posture(sample.name, sample.posture, started: false)
+    let evaluation = AlertEvaluation(sample, use, threshold: threshold)
+    let findings = evaluation.findings
     for f in findings { ctx.emit(f) }
     ctx.log(.info, String(format: "%@: CPU %.1f%%, memory %.1f%% (threshold %d%%)", sample.name, use.cpuPercent ?? 0, use.memoryPercent ?? 0, threshold))
 
@@ -92,5 +86,5 @@ func alert(_ ctx: RunContext) async throws -> RunOutcome {
             }
         }
     }
-    return .ok(summary: summary)
+    return .ok(summary: summary, table: evaluation.table)
 }

@@ -41,8 +41,8 @@ func setup(_ ctx: RunContext) async throws -> RunOutcome {
     let files = SetupFiles.all(o)
 
     var summary: [String: JSONValue] = ["files": .int(files.count)]
+    var checks: [SetupValidator.Check] = []
     if a.bool("validate") {
-        let checks: [SetupValidator.Check]
         do {
             checks = try await SetupValidator.validate(files, options: o)
         } catch let e as ToolError {
@@ -71,5 +71,13 @@ func setup(_ ctx: RunContext) async throws -> RunOutcome {
         }
     }
     summary["directory"] = .string(dir)
-    return .ok(summary: summary)
+    let rows: [[String: JSONValue]] = files.map { f in
+        ["file": .string(f.path), "content": .string(f.what), "bytes": .int(f.text.utf8.count),
+         "checked": .string(checks.filter { $0.file == f.path }.map(\.command).joined(separator: ", ")),
+         "status": .string(ctx.dryRun ? "planned" : "written")]
+    }
+    let table = ResultTable(title: ctx.dryRun ? "files setup would write" : "files written",
+                            columns: [.init("file", "FILE"), .init("content", "CONTENT"), .init("bytes", "BYTES"),
+                                      .init("checked", "CHECKED BY"), .init("status", "STATUS")], rows: rows)
+    return .ok(summary: summary, table: table)
 }

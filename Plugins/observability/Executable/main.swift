@@ -15,6 +15,8 @@ PluginRunner.main(Plugin(
                 params: alertParams, handler: alert),
         Command(name: "monitor", description: "Follow Engine events and sample stats: risky starts, exec'd shells, OOM kills, restart loops, resource use, new ports/processes",
                 params: monitorParams, longRunning: true, handler: monitor),
+        Command(name: "analyze", description: "Behaviour report for one container over a window: CPU/memory baseline and outliers (median, MAD), processes, ports, restarts, posture",
+                params: analyzeParams, handler: analyze),
         Command(name: "dashboard", description: "Serve a live dashboard on 127.0.0.1: containers with CPU/memory sparklines, findings, runtime events",
                 params: dashboardParams, longRunning: true, handler: dashboard),
     ]))

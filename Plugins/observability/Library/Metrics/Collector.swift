@@ -52,6 +52,7 @@ public actor Collector {
     private var host: HostFacts?
     private var engineError: String? = "the collector has not listed the containers yet"
     private var synced = false
+    private var warmedUp = false
     private var running = false
     private var generation = 0
     /// Stream tasks alive (each ends once its connection is shut).
@@ -87,17 +88,21 @@ public actor Collector {
     /// first sample, so the first scrape is complete rather than empty.
     public func snapshot(waitingUpTo wait: Double = 3) async -> Snapshot {
         let deadline = Date().addingTimeInterval(wait)
-        while running && !isWarm && Date() < deadline {
+        // Only the start is waited for (also before run() got going: it is started just before); afterwards a
+        // snapshot never waits, whatever is in flight.
+        while !warmedUp && !isWarm && Date() < deadline {
             try? await Task.sleep(nanoseconds: 20_000_000)
         }
+        if synced { warmedUp = true }
         let containers = entries.values.map(\.sample).sorted { $0.name < $1.name }
         return Snapshot(time: Date(), host: host, containers: containers, error: engineError, streams: openStreams,
                         generation: generation)
     }
 
-    /// Listed once, and every running container has its first sample.
+    /// Listed once, no inspect in flight (an event's and the listing's may race for the same container), and every
+    /// running container has its first sample.
     private var isWarm: Bool {
-        synced && entries.values.allSatisfy { $0.sample.usage != nil || $0.stream == nil }
+        synced && refreshTokens.isEmpty && entries.values.allSatisfy { $0.sample.usage != nil || $0.stream == nil }
     }
 
     // MARK: events and listing

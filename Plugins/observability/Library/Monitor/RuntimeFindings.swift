@@ -82,4 +82,44 @@ public enum RuntimeFindings {
         }
         return out
     }
+
+    /// Host paths whose bind mount hands a container control of the host (the Engine's socket), or of what the host
+    /// runs and trusts when writable.
+    static let sensitiveHostPaths = ["/", "/etc", "/proc", "/sys", "/dev", "/boot", "/root", "/usr", "/lib", "/var/lib/docker",
+                                     "/var/run", "/run"]
+    static let engineSockets: Set<String> = ["/var/run/docker.sock", "/run/docker.sock", "/run/containerd/containerd.sock",
+                                             "/var/run/containerd/containerd.sock"]
+
+    /// The posture findings analyze adds to ``posture(_:_:started:)``: how the container runs rather than what it
+    /// was started with that monitor flags at once (every image running as root would make monitor noisy).
+    public static func postureDetail(_ name: String, _ p: SecurityPosture) -> [Finding] {
+        var out: [Finding] = []
+        if p.rootUser {
+            out.append(make("OBS-POSTURE-005", "Container runs as root", .low, container: name,
+                            message: "\(name) runs its processes as uid 0\(p.user.isEmpty ? " (no USER in the image or --user)" : " (user '\(p.user)')").",
+                            remediation: "Run as an unprivileged user: USER in the Dockerfile or --user 10001."))
+        }
+        for path in p.hostMounts {
+            let writable = p.writableHostMounts.contains(path)
+            if engineSockets.contains(path) {
+                out.append(make("OBS-POSTURE-006", "Container engine socket mounted into container", .critical, container: name,
+                                message: "\(name) mounts \(path): whoever controls the container controls the host's containers, and the host.",
+                                remediation: "Remove the socket mount; give the workload a narrower API (a socket proxy allowing only what it needs).",
+                                properties: ["path": .string(path), "writable": .bool(writable)], fingerprintExtra: path))
+            } else if writable, sensitiveHostPaths.contains(where: { path == $0 || ($0 != "/" && path.hasPrefix($0 + "/")) }) {
+                out.append(make("OBS-POSTURE-006", "Sensitive host path mounted writable", .high, container: name,
+                                message: "\(name) mounts the host's \(path) read-write.",
+                                remediation: "Mount it read-only (:ro) or not at all.",
+                                properties: ["path": .string(path), "writable": .bool(true)], fingerprintExtra: path))
+            }
+        }
+        let open = p.publishedPorts.filter { $0.hasPrefix("0.0.0.0:") || $0.hasPrefix(":::") || $0.hasPrefix("[::]:") || $0.hasPrefix(":") }
+        if !open.isEmpty {
+            out.append(make("OBS-POSTURE-007", "Port published on every interface", .low, container: name,
+                            message: "\(name) publishes \(open.joined(separator: ", ")): reachable from any network the host is on.",
+                            remediation: "Publish on the address that needs it, e.g. -p 127.0.0.1:8080:80.",
+                            properties: ["ports": .array(open.map(JSONValue.string))]))
+        }
+        return out
+    }
 }

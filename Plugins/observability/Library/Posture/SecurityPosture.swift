@@ -15,9 +15,16 @@ public struct SecurityPosture: Sendable, Equatable, Codable {
     public var readOnlyRootfs: Bool
     /// Host paths mounted into the container (bind mounts).
     public var hostMounts: [String]
+    /// Host paths mounted read-write (a subset of `hostMounts`).
+    public var writableHostMounts: [String]
     /// Published ports as `hostIP:hostPort->containerPort/proto`.
     public var publishedPorts: [String]
     public var user: String
+    public var capabilitiesDropped: [String]
+    /// "default" (the Engine's profile), "unconfined", or "custom" (a profile given with --security-opt).
+    public var seccompProfile: String
+    /// The AppArmor profile the container runs under ("" when AppArmor is not in use on the host).
+    public var appArmorProfile: String
 
     public static let namespaceKinds = ["pid", "ipc", "net", "uts", "userns"]
 
@@ -29,7 +36,12 @@ public struct SecurityPosture: Sendable, Equatable, Codable {
         seccompUnconfined = privileged || opts.contains { $0 == "seccomp=unconfined" || $0 == "seccomp:unconfined" }
         appArmorUnconfined = privileged || opts.contains { $0 == "apparmor=unconfined" || $0 == "apparmor:unconfined" }
             || c.appArmorProfile == "unconfined"
-        capabilitiesAdded = (h.capAdd ?? []).map { $0.uppercased().hasPrefix("CAP_") ? String($0.uppercased().dropFirst(4)) : $0.uppercased() }.sorted()
+        func capability(_ c: String) -> String { c.uppercased().hasPrefix("CAP_") ? String(c.uppercased().dropFirst(4)) : c.uppercased() }
+        capabilitiesAdded = (h.capAdd ?? []).map(capability).sorted()
+        capabilitiesDropped = (h.capDrop ?? []).map(capability).sorted()
+        let seccompOption = opts.first { $0.hasPrefix("seccomp=") || $0.hasPrefix("seccomp:") }
+        seccompProfile = seccompUnconfined ? "unconfined" : (seccompOption == nil ? "default" : "custom")
+        appArmorProfile = privileged ? "unconfined" : (c.appArmorProfile ?? "")
         user = c.config.user ?? ""
         let uid = user.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
         rootUser = uid.isEmpty || uid == "root" || uid == "0"
@@ -41,7 +53,9 @@ public struct SecurityPosture: Sendable, Equatable, Codable {
         if h.usernsMode == "host" { ns.append("userns") }
         hostNamespaces = ns
         readOnlyRootfs = h.readonlyRootfs ?? false
-        hostMounts = (c.mounts ?? []).filter { $0.type == "bind" }.compactMap(\.source).sorted()
+        let binds = (c.mounts ?? []).filter { $0.type == "bind" }
+        hostMounts = binds.compactMap(\.source).sorted()
+        writableHostMounts = binds.filter { $0.rw ?? true }.compactMap(\.source).sorted()
         var ports: [String] = []
         for (key, bindings) in c.networkSettings?.ports ?? [:] {
             for b in bindings ?? [] { ports.append("\(b.hostIp ?? ""):\(b.hostPort ?? "")->\(key)") }

@@ -6,6 +6,8 @@ import ContainerKit
 public enum SetupValidator {
     public struct Check: Sendable, Equatable {
         public var command: String
+        /// The file checked, as generated (e.g. `observability/prometheus/alerts.yml`).
+        public var file: String
         public var passed: Bool
         public var output: String
     }
@@ -29,7 +31,8 @@ public enum SetupValidator {
         for args in [["check", "config", "prometheus.yml"], ["check", "rules", "alerts.yml"], ["test", "rules", "alerts.test.yml"]] {
             let r = try await runner.run(promtool, args, options: ToolRunOptions(timeout: 60, workingDirectory: dir, installHint: install))
             let output = (r.stdoutText + r.stderrText).trimmingCharacters(in: .whitespacesAndNewlines)
-            checks.append(Check(command: "promtool " + args.joined(separator: " "), passed: r.succeeded, output: output))
+            checks.append(Check(command: "promtool " + args.joined(separator: " "), file: options.directory + "/prometheus/" + args[2],
+                                passed: r.succeeded, output: output))
         }
         return checks
     }
