@@ -3,11 +3,11 @@
 # containers, opens one stats stream each and waits for their first samples), warm scrape times, sustained scrapes/s
 # (sequential and 8 concurrent clients), the exporter's RSS, threads and sockets over 10,000 scrapes, and whether
 # the streams of containers that stop or go away are closed. Needs the test Docker engine.
-# Usage: bash bench/observability-bench.sh [containers=50]      (BUILD=release for a release build)
+# Usage: bash bench/observability-bench.sh [containers=50]      (BUILD=debug for a debug build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-50}"
-BUILD="${BUILD:-debug}"
+BUILD="${BUILD:-release}"
 PORT="${PORT:-19399}"
 swift build -c "$BUILD" --product contsec >/dev/null && swift build -c "$BUILD" --product contsec-observability >/dev/null
 BIN=".build/$BUILD"

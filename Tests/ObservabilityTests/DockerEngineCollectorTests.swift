@@ -3,11 +3,11 @@ import Testing
 @testable import ContainerKit
 @testable import Observability
 
-/// Threads of this process reading an Engine stream (ContainerKit names them `docker-stream`). Each open stats or
-/// events stream holds one, until its connection is shut.
-func engineStreamThreads() -> Int {
-    let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
-    return tasks.filter { (try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8))?.hasPrefix("docker-stream") == true }.count
+/// Threads of process `pid` reading an Engine stream (ContainerKit names them `docker-stream`): each open stats or
+/// events stream holds one until its connection is shut. Counted in the plugin's own process, where nothing else runs.
+func engineStreamThreads(pid: Int32) -> Int {
+    let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+    return tasks.filter { (try? String(contentsOfFile: "/proc/\(pid)/task/\($0)/comm", encoding: .utf8))?.hasPrefix("docker-stream") == true }.count
 }
 
 /// Polls `condition` every 100 ms for up to `seconds`.
@@ -28,7 +28,6 @@ struct DockerEngineCollectorTests {
         let names = (0..<3).map { _ in ObsTestEnvironment.uniqueName("live") }
         // Only this test's containers: other suites' containers come and go meanwhile.
         let collector = Collector(docker: docker, selection: ContainerSelection(names))
-        let threadsBefore = engineStreamThreads()
         let collecting = Task { await collector.run() }
         var ids: [String] = []
         defer {
@@ -51,9 +50,6 @@ struct DockerEngineCollectorTests {
         // Samples keep coming: the counters are read by the Engine about once a second.
         let t0 = await state().1[names[0]]?.usage?.sampledAt
         #expect(await eventually(5) { await state().1[names[0]]?.usage?.sampledAt ?? .distantPast > t0 ?? .distantFuture })
-        // One reading thread per stream, plus the events stream.
-        let four = await eventually(5) { engineStreamThreads() - threadsBefore == 4 }
-        #expect(four, "\(engineStreamThreads() - threadsBefore) stream threads")
 
         // Stopped (not removed): dockerd would keep that stream open forever, sending zeros. It must close.
         try await docker.stopContainer(ids[0], timeout: 0)
@@ -62,20 +58,16 @@ struct DockerEngineCollectorTests {
         let closed = await eventually(10) { let (s, byName) = await state(); return s.streams == 1 && byName.count == 1 && byName[names[2]] != nil }
         now = await state().0
         #expect(closed, "\(now.containers.map(\.name)), streams \(now.streams)")
-        let two = await eventually(5) { engineStreamThreads() - threadsBefore == 2 }
-        #expect(two, "\(engineStreamThreads() - threadsBefore) stream threads")
 
         // Started again: a new stream, and samples from the new run (its CPU counter starts near zero again).
         try await docker.startContainer(ids[0])
         #expect(await eventually(10) { let (s, byName) = await state(); return s.streams == 2 && byName[names[0]]?.usage != nil })
 
-        // The run ends: every stream closes, every reading thread ends.
+        // The run ends, and with it every stream (the exporter test counts the reading threads in the plugin process).
         collecting.cancel()
         await collecting.value
         let left = await collector.openStreams
         #expect(left == 0)
-        let none = await eventually(5) { engineStreamThreads() == threadsBefore }
-        #expect(none, "\(engineStreamThreads() - threadsBefore) stream threads left")
     }
 
     @Test("a restarting container keeps its entry and gets a fresh stream after each start")

@@ -20,12 +20,23 @@ func listening(_ port: UInt16) -> Bool {
 @Suite("DockerEngine observability: long-running commands through contsec", .serialized,
        .enabled(if: ObsTestEnvironment.shouldRun, ObsTestEnvironment.skipReason))
 struct DockerEngineLongRunningTests {
-    @Test("exporter: serves until Ctrl-C, then answers with its summary, closes its port and leaves no process")
+    @Test("exporter: one stream thread per running container while it serves; Ctrl-C ends it with its summary, port closed, no process left")
     func exporterCtrlC() async throws {
+        let docker = try ObsTestEnvironment.client()
         let workspace = try tempDir("lr-exporter")
         defer { try? FileManager.default.removeItem(atPath: workspace) }
+        let names = (0..<3).map { _ in ObsTestEnvironment.uniqueName("exp") }
+        var ids: [String] = []
+        defer { for id in ids { Task { try? await docker.removeContainer(id, force: true) } } }
+        for name in names {
+            let c = try await docker.createContainer(name: name, ContainerCreateOptions(
+                config: ContainerConfig(image: ObsTestEnvironment.image, cmd: ["sleep", "300"], labels: ["contsec-test": "1"])))
+            ids.append(c.id)
+            try await docker.startContainer(c.id)
+        }
         let port = freePort()
-        let bg = try ContsecCLI.Background(["exporter", "--listen", "127.0.0.1:\(port)"], workspace: workspace)
+        let bg = try ContsecCLI.Background(["exporter", "--listen", "127.0.0.1:\(port)", "--container", names.joined(separator: ",")],
+                                           workspace: workspace)
         var up = false
         for _ in 0..<300 {
             if let (status, _) = try? await http("http://127.0.0.1:\(port)/healthz", timeout: 2), status == 200 { up = true; break }
@@ -35,6 +46,21 @@ struct DockerEngineLongRunningTests {
         for _ in 0..<3 { _ = try await http("http://127.0.0.1:\(port)/metrics") }
         let plugin = try #require(ContsecCLI.descendants(of: bg.pid).first, "no plugin process under contsec")
         let session = ContsecCLI.processTable()[plugin]?.sid ?? -1
+        func streamsGauge() async -> Int {
+            guard let (_, body) = try? await http("http://127.0.0.1:\(port)/metrics") else { return -1 }
+            let line = String(decoding: body, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("contsec_exporter_stats_streams ") }
+            return line.flatMap { Int($0.split(separator: " ")[1]) } ?? -1
+        }
+        // Three containers: three stats streams and the events stream, each with its reading thread in the plugin.
+        let three = await eventually(10) { await streamsGauge() == 3 && engineStreamThreads(pid: plugin) == 4 }
+        var gauge = await streamsGauge()
+        #expect(three, "streams \(gauge), threads \(engineStreamThreads(pid: plugin))")
+        // One stopped, one removed: their streams and threads go.
+        try await docker.stopContainer(ids[0], timeout: 0)
+        try await docker.removeContainer(ids[1], force: true)
+        let one = await eventually(10) { await streamsGauge() == 1 && engineStreamThreads(pid: plugin) == 2 }
+        gauge = await streamsGauge()
+        #expect(one, "streams \(gauge), threads \(engineStreamThreads(pid: plugin))")
 
         bg.interrupt()
         let exited = try await offPool { bg.wait(timeout: 15) }

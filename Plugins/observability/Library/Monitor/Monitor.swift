@@ -133,13 +133,16 @@ public final class Monitor: @unchecked Sendable {
             round += 1
             var lines: [SampleLine] = []
             if let host = snap.host {
-                let activity = await compareBehaviour(snap.containers, &baseline)
+                // Thresholds first: they need nothing more from the Engine, so they are not held up by the probes below.
+                var uses: [(ContainerSample, ResourceUse)] = []
                 for c in snap.containers where c.usage != nil {
                     let use = ResourceUse.of(c, since: previous[c.id], host: host)
                     previous[c.id] = c
-                    lines.append(SampleLine(container: c.name, use: use, restarts: c.restartCount, activity: activity[c.id]))
+                    uses.append((c, use))
                     check(c, use)
                 }
+                let activity = await compareBehaviour(snap.containers, &baseline)
+                lines = uses.map { c, use in SampleLine(container: c.name, use: use, restarts: c.restartCount, activity: activity[c.id]) }
                 previous = previous.filter { id, _ in snap.containers.contains { $0.id == id } }
                 baseline = baseline.filter { id, _ in snap.containers.contains { $0.id == id } }
             }
@@ -170,10 +173,20 @@ public final class Monitor: @unchecked Sendable {
     /// New listening ports and process names compared with the first sample of each container; returns what each
     /// running container was doing this round.
     private func compareBehaviour(_ containers: [ContainerSample], _ baseline: inout [String: ContainerActivity]) async -> [String: ContainerActivity] {
-        var seen: [String: ContainerActivity] = [:]
-        for c in containers where c.state == "running" {
-            guard let now = await ContainerActivity.observe(docker, c.id) else { continue }
-            seen[c.id] = now
+        // Probed 8 at a time: each is an inspect and a `docker top` (dockerd runs ps), slow one after another.
+        let docker = self.docker
+        let seen = await withTaskGroup(of: (String, ContainerActivity?).self) { group -> [String: ContainerActivity] in
+            var pending = containers.filter { $0.state == "running" }.map(\.id).makeIterator()
+            for _ in 0..<8 { if let id = pending.next() { group.addTask { (id, await ContainerActivity.observe(docker, id)) } } }
+            var out: [String: ContainerActivity] = [:]
+            for await (id, activity) in group {
+                out[id] = activity
+                if let next = pending.next() { group.addTask { (next, await ContainerActivity.observe(docker, next)) } }
+            }
+            return out
+        }
+        for c in containers {
+            guard let now = seen[c.id] else { continue }
             guard let base = baseline[c.id] else { baseline[c.id] = now; continue }
             for port in now.ports.subtracting(base.ports).sorted() { report(RuntimeFindings.newPort(c.name, port)) }
             for p in now.processes.subtracting(base.processes).sorted() { report(RuntimeFindings.newProcess(c.name, p)) }
