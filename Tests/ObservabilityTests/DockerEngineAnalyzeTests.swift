@@ -11,15 +11,16 @@ struct DockerEngineAnalyzeTests {
         let workspace = try tempDir("analyze")
         defer { try? FileManager.default.removeItem(atPath: workspace) }
         // Held to 0.1 CPU, so the burst is a large share of its limit even on a busy machine: 2 MiB more of /dev/shm
-        // (charged to its memory) every second; from 5 s to 8 s a busy loop; then `nc` listens on 8080.
+        // (charged to its memory) every second; from 8 s to 12 s a busy loop (late enough that sampling has begun even
+        // when contsec starts slowly); then `nc` listens on 8080.
         let script = """
             (i=0; while [ $i -lt 40 ]; do dd if=/dev/zero of=/dev/shm/f$i bs=1M count=2 2>/dev/null; i=$((i+1)); sleep 1; done) &
-            sleep 5; (while :; do :; done) & p=$!; sleep 3; kill $p; nc -l -p 8080 & sleep 300
+            sleep 8; (while :; do :; done) & p=$!; sleep 4; kill $p; nc -l -p 8080 & sleep 300
             """
         let host = HostConfig(capAdd: ["NET_ADMIN"], memory: 256 << 20, nanoCpus: 100_000_000)
         try await ObsTestEnvironment.withContainer(docker, command: ["sh", "-c", script], host: host, user: "1000") { _, name in
             let out = try await offPool {
-                try ContsecCLI.run(["analyze", "--container", name, "--window", "16s", "--interval", "1"], workspace: workspace)
+                try ContsecCLI.run(["analyze", "--container", name, "--window", "20s", "--interval", "1"], workspace: workspace)
             }
             try #require(out.status == 0, "\(out.stderr)")
             let byRule = Dictionary(grouping: out.findings, by: { $0["ruleId"] as? String ?? "" })

@@ -121,11 +121,14 @@ public final class Monitor: @unchecked Sendable {
 
     // MARK: samples
 
+    /// Resource samples every interval; process and port probes run beside them in their own loop, so a slow
+    /// `docker top` on a busy host never delays a threshold finding.
     private func sampleLoop(_ onSample: @escaping @Sendable (Int, [SampleLine]) -> Void) async {
         let collector = Collector(docker: docker, selection: ContainerSelection(options.containers))
         let collecting = Task { await collector.run() }
+        let board = ActivityBoard()
+        let probing = Task { await self.probeLoop(collector, board) }
         var previous: [String: ContainerSample] = [:]
-        var baseline: [String: ContainerActivity] = [:]
         var round = 0
         while !Task.isCancelled {
             let started = Date()
@@ -133,26 +136,37 @@ public final class Monitor: @unchecked Sendable {
             round += 1
             var lines: [SampleLine] = []
             if let host = snap.host {
-                // Thresholds first: they need nothing more from the Engine, so they are not held up by the probes below.
-                var uses: [(ContainerSample, ResourceUse)] = []
+                let activity = board.latest
                 for c in snap.containers where c.usage != nil {
                     let use = ResourceUse.of(c, since: previous[c.id], host: host)
                     previous[c.id] = c
-                    uses.append((c, use))
                     check(c, use)
+                    lines.append(SampleLine(container: c.name, use: use, restarts: c.restartCount, activity: activity[c.id]))
                 }
-                let activity = await compareBehaviour(snap.containers, &baseline)
-                lines = uses.map { c, use in SampleLine(container: c.name, use: use, restarts: c.restartCount, activity: activity[c.id]) }
                 previous = previous.filter { id, _ in snap.containers.contains { $0.id == id } }
-                baseline = baseline.filter { id, _ in snap.containers.contains { $0.id == id } }
             }
             setSamples(round)
             onSample(round, lines)
             let wait = options.interval - Date().timeIntervalSince(started)
             if wait > 0 { try? await Task.sleep(nanoseconds: UInt64(wait * 1e9)) }
         }
+        // The probe loop stops after the probe it is in (a `docker top` cannot be interrupted); not waited for, so
+        // a stop is prompt. The collector is: its streams must be closed when monitor returns.
+        probing.cancel()
         collecting.cancel()
         await collecting.value
+    }
+
+    private func probeLoop(_ collector: Collector, _ board: ActivityBoard) async {
+        var baseline: [String: ContainerActivity] = [:]
+        while !Task.isCancelled {
+            let started = Date()
+            let snap = await collector.snapshot()
+            board.latest = await compareBehaviour(snap.containers, &baseline)
+            baseline = baseline.filter { id, _ in snap.containers.contains { $0.id == id } }
+            let wait = options.interval - Date().timeIntervalSince(started)
+            if wait > 0 { try? await Task.sleep(nanoseconds: UInt64(wait * 1e9)) }
+        }
     }
 
     private func setSamples(_ n: Int) { lock.lock(); samples = n; lock.unlock() }
@@ -213,5 +227,15 @@ public enum ShellExec {
                                     message: "\(command) was started in \(container) via docker exec\(tty ? " with a terminal" : "").",
                                     remediation: "Production containers should not be entered by hand; if this was not you, investigate.",
                                     properties: ["command": .string(command), "tty": .bool(tty)])
+    }
+}
+
+/// The latest process/port probe of each container, shared by monitor's two loops.
+final class ActivityBoard: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: [String: ContainerActivity] = [:]
+    var latest: [String: ContainerActivity] {
+        get { lock.lock(); defer { lock.unlock() }; return value }
+        set { lock.lock(); value = newValue; lock.unlock() }
     }
 }
