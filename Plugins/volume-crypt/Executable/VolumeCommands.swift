@@ -52,6 +52,30 @@ enum VolumeCommands {
             .ok(summary: summary(try await OpenCloseVolume.close(ctx.arguments.string("volume") ?? "", vc)))
         })
 
+    static let attach = Command(
+        name: "attach", description: "Add a volume to a container: re-created with its identical configuration plus the mount (rolled back on failure)",
+        params: [CommonParams.volume(),
+                 ParamSpec(name: "container", type: .string, required: true, description: "Container name or id"),
+                 ParamSpec(name: "mount", type: .string, required: true, description: "Absolute path the volume appears at, e.g. /app/data"),
+                 ParamSpec(name: "read-only", type: .bool, description: "Mount it read-only"),
+                 CommonParams.stateDir],
+        handler: handler { ctx, vc in
+            let a = ctx.arguments
+            return .ok(summary: summary(try await AttachDetach.attach(
+                .init(volume: a.string("volume") ?? "", container: a.string("container") ?? "", mountPath: a.string("mount"),
+                      readOnly: a.bool("read-only")), vc)))
+        })
+
+    static let detach = Command(
+        name: "detach", description: "Take a volume off a container: re-created with its identical configuration minus the mount (rolled back on failure)",
+        params: [CommonParams.volume(),
+                 ParamSpec(name: "container", type: .string, required: true, description: "Container name or id"),
+                 CommonParams.stateDir],
+        handler: handler { ctx, vc in
+            let a = ctx.arguments
+            return .ok(summary: summary(try await AttachDetach.detach(.init(volume: a.string("volume") ?? "", container: a.string("container") ?? ""), vc)))
+        })
+
     static let destroy = Command(
         name: "destroy", description: "Remove a volume for good: Docker volume, mount, cipher directory and generated key (crypto-erase)",
         params: [CommonParams.volume(),

@@ -6,4 +6,5 @@ PluginRunner.main(Plugin(
     name: "volume-crypt", version: "0.1.0", vendor: "contsec",
     description: "Encrypted (gocryptfs) and in-memory (tmpfs) Docker volumes: create, attach, backup and verified restore, destroy",
     commands: [DataCommands.list, VolumeCommands.create, VolumeCommands.open, VolumeCommands.close,
+               VolumeCommands.attach, VolumeCommands.detach,
                DataCommands.backup, DataCommands.restore, VolumeCommands.destroy, VolumeCommands.gc]))

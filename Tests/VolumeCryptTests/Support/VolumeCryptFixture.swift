@@ -64,6 +64,7 @@ final class VolumeCryptFixture: @unchecked Sendable {
     let docker: DockerClient
     let recorded = Recorded()
     private let lock = NSLock()
+    /// Names of the containers this test made: a re-created container keeps its name, not its id.
     private var containers: [String] = []
 
     init() throws {
@@ -94,18 +95,23 @@ final class VolumeCryptFixture: @unchecked Sendable {
         }
     }
 
+    /// Runs until stopped and stops at once (a plain `sleep` as PID 1 ignores SIGTERM: every stop would wait 10 s).
+    static let idle = ["sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 0.2; done"]
+
     /// A container of the test image with `binds` (e.g. "vol:/app/data"), started, running `command`.
     @discardableResult
-    func startContainer(binds: [String], command: [String] = ["sleep", "300"], start: Bool = true) async throws -> String {
+    func startContainer(binds: [String], command: [String] = VolumeCryptFixture.idle, start: Bool = true,
+                        config: ContainerConfig? = nil, hostConfig: HostConfig? = nil) async throws -> String {
         let name = VolumeCryptEnvironment.uniqueName("ctr")
-        var host = HostConfig()
-        host.binds = binds
+        var host = hostConfig ?? HostConfig()
+        host.binds = binds.isEmpty ? nil : binds // as `docker run` without -v: no Binds at all
         host.networkMode = "none"
-        let created = try await docker.createContainer(
-            name: name, ContainerCreateOptions(config: ContainerConfig(image: VolumeCryptEnvironment.image, cmd: command,
-                                                                       labels: ["contsec-test": "1"]),
-                                               hostConfig: host))
-        lock.withLock { containers.append(created.id) }
+        var config = config ?? ContainerConfig(image: VolumeCryptEnvironment.image)
+        config.image = VolumeCryptEnvironment.image
+        config.cmd = command
+        config.labels = (config.labels ?? [:]).merging(["contsec-test": "1"]) { a, _ in a }
+        let created = try await docker.createContainer(name: name, ContainerCreateOptions(config: config, hostConfig: host))
+        lock.withLock { containers.append(name) }
         if start { try await docker.startContainer(created.id) }
         return name
     }
@@ -126,7 +132,11 @@ final class VolumeCryptFixture: @unchecked Sendable {
     }
 
     func cleanUp() async {
-        for id in lock.withLock({ containers }) { try? await docker.removeContainer(id, force: true) }
+        for name in lock.withLock({ containers }) {
+            for leftover in (try? await docker.listContainers(all: true, filters: ["name": [name]])) ?? [] {
+                try? await docker.removeContainer(leftover.id, force: true) // the container and any -contsec-old/new-… copy
+            }
+        }
         for volume in (try? await docker.listVolumes(filters: ["label": ["\(VolumeLabels.stateRoot)=\(stateRoot)"]])) ?? [] {
             try? await docker.removeVolume(volume.name, force: true)
         }
