@@ -90,28 +90,11 @@ public final class ConfinedWriter: Sendable {
     ///   - directoryMode: permission bits of parent directories this call creates.
     @discardableResult
     public func write(_ path: String, _ data: Data, mode: UInt32 = 0o644, directoryMode: UInt32 = 0o755) throws -> WrittenFile {
-        let (parentComponents, name) = try split(path)
         let digest = computeSHA256 ? SHA256.hex(data) : nil
-        let relative = (parentComponents + [name]).joined(separator: "/")
-
-        if dryRun {
-            let parent = try checkParent(parentComponents, original: path, create: false, directoryMode: directoryMode)
-            let record = WrittenFile(path: parent + "/" + name, relativePath: relative, bytes: data.count, mode: mode,
-                                     sha256: digest, dryRun: true)
-            onWrite?(record)
-            return record
-        }
-
-        let (parent, directoryFD) = try openParent(parentComponents, name: name, original: path, directoryMode: directoryMode)
-        defer { close(directoryFD) }
-        let target = parent + "/" + name
-        let temporary = Self.temporaryName(name)
-        let fd = openat(directoryFD, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(0o600))
-        guard fd >= 0 else { throw ioError(parent + "/" + temporary, "create") }
-        var renamed = false
-        defer {
-            if !renamed { unlinkat(directoryFD, temporary, 0) }
-        }
+        if dryRun { return try planned(path, bytes: data.count, mode: mode, sha256: digest, directoryMode: directoryMode) }
+        let (staged, relative) = try stage(path, directoryMode: directoryMode)
+        defer { staged.finish() }
+        let fd = try staged.create()
         do {
             defer { close(fd) }
             try data.withUnsafeBytes { raw in
@@ -120,21 +103,15 @@ public final class ConfinedWriter: Sendable {
                     let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
                     if n < 0 {
                         if errno == EINTR { continue }
-                        throw ioError(target, "write")
+                        throw Self.ioError(staged.target, "write")
                     }
                     offset += n
                 }
             }
-            guard fchmod(fd, mode_t(mode)) == 0 else { throw ioError(target, "set the mode of") }
-            guard fsync(fd) == 0 else { throw ioError(target, "fsync") }
+            try staged.seal(fd, mode: mode)
         }
-        guard renameat(directoryFD, temporary, directoryFD, name) == 0 else { throw ioError(target, "rename into place") }
-        renamed = true
-        _ = fsync(directoryFD) // make the rename itself durable
-
-        let record = WrittenFile(path: target, relativePath: relative, bytes: data.count, mode: mode, sha256: digest, dryRun: false)
-        onWrite?(record)
-        return record
+        try staged.install()
+        return recorded(WrittenFile(path: staged.target, relativePath: relative, bytes: data.count, mode: mode, sha256: digest, dryRun: false))
     }
 
     /// Writes a file that other code produces, too big to hold in memory (an archive a tool writes), with the
@@ -144,49 +121,91 @@ public final class ConfinedWriter: Sendable {
     @discardableResult
     public func writeProduced(_ path: String, mode: UInt32 = 0o644, directoryMode: UInt32 = 0o755,
                               produce: (String) async throws -> Void) async throws -> WrittenFile {
-        let (parentComponents, name) = try split(path)
-        let relative = (parentComponents + [name]).joined(separator: "/")
-        if dryRun {
-            let parent = try checkParent(parentComponents, original: path, create: false, directoryMode: directoryMode)
-            let record = WrittenFile(path: parent + "/" + name, relativePath: relative, bytes: 0, mode: mode,
-                                     sha256: nil, dryRun: true)
-            onWrite?(record)
-            return record
-        }
-        let (parent, directoryFD) = try openParent(parentComponents, name: name, original: path, directoryMode: directoryMode)
-        defer { close(directoryFD) }
-        let target = parent + "/" + name
-        let temporary = Self.temporaryName(name)
-        let created = openat(directoryFD, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(0o600))
-        guard created >= 0 else { throw ioError(parent + "/" + temporary, "create") }
-        close(created)
-        var renamed = false
-        defer {
-            if !renamed { unlinkat(directoryFD, temporary, 0) }
-        }
-        try await produce(parent + "/" + temporary)
+        if dryRun { return try planned(path, bytes: 0, mode: mode, sha256: nil, directoryMode: directoryMode) }
+        let (staged, relative) = try stage(path, directoryMode: directoryMode)
+        defer { staged.finish() }
+        close(try staged.create())
+        try await produce(staged.temporaryPath)
 
-        let fd = openat(directoryFD, temporary, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { throw ioError(parent + "/" + temporary, "reopen") }
+        let fd = openat(staged.directoryFD, staged.temporary, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { throw Self.ioError(staged.temporaryPath, "reopen") }
         let digest: String?
         let bytes: Int
         do {
             defer { close(fd) }
             var info = stat()
             guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
-                throw ConfinementError.ioFailed(path: target, operation: "write", reason: "the temporary file was replaced")
+                throw ConfinementError.ioFailed(path: staged.target, operation: "write", reason: "the temporary file was replaced")
             }
             bytes = Int(info.st_size)
-            guard fchmod(fd, mode_t(mode)) == 0 else { throw ioError(target, "set the mode of") }
-            guard fsync(fd) == 0 else { throw ioError(target, "fsync") }
-            digest = computeSHA256 ? try FileDigest.sha256(fd: fd, path: target) : nil
+            try staged.seal(fd, mode: mode)
+            digest = computeSHA256 ? try FileDigest.sha256(fd: fd, path: staged.target) : nil
         }
-        guard renameat(directoryFD, temporary, directoryFD, name) == 0 else { throw ioError(target, "rename into place") }
-        renamed = true
-        _ = fsync(directoryFD)
-        let record = WrittenFile(path: target, relativePath: relative, bytes: bytes, mode: mode, sha256: digest, dryRun: false)
+        try staged.install()
+        return recorded(WrittenFile(path: staged.target, relativePath: relative, bytes: bytes, mode: mode, sha256: digest, dryRun: false))
+    }
+
+    /// The record of a dry-run write: the path is checked (nothing created), nothing is written.
+    private func planned(_ path: String, bytes: Int, mode: UInt32, sha256: String?, directoryMode: UInt32) throws -> WrittenFile {
+        let (parentComponents, name) = try split(path)
+        let parent = try checkParent(parentComponents, original: path, create: false, directoryMode: directoryMode)
+        return recorded(WrittenFile(path: parent + "/" + name, relativePath: (parentComponents + [name]).joined(separator: "/"),
+                                    bytes: bytes, mode: mode, sha256: sha256, dryRun: true))
+    }
+
+    private func recorded(_ record: WrittenFile) -> WrittenFile {
         onWrite?(record)
         return record
+    }
+
+    /// Checks `path`, creates its missing parents and opens the directory the temporary file will live in.
+    private func stage(_ path: String, directoryMode: UInt32) throws -> (StagedFile, String) {
+        let (parentComponents, name) = try split(path)
+        let (parent, directoryFD) = try openParent(parentComponents, name: name, original: path, directoryMode: directoryMode)
+        return (StagedFile(directoryFD: directoryFD, parent: parent, name: name), (parentComponents + [name]).joined(separator: "/"))
+    }
+
+    /// A temporary file beside its target, in a directory confirmed to be inside the workspace: created empty
+    /// (0600, exclusively), sealed (mode, fsync), then renamed into place; `finish` removes it if it never was.
+    private final class StagedFile {
+        let directoryFD: Int32
+        let parent: String
+        let name: String
+        let temporary: String
+        private var installed = false
+
+        init(directoryFD: Int32, parent: String, name: String) {
+            self.directoryFD = directoryFD
+            self.parent = parent
+            self.name = name
+            temporary = ".\(name).contsec-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
+        }
+
+        var target: String { parent + "/" + name }
+        var temporaryPath: String { parent + "/" + temporary }
+
+        /// Creates the temporary file and returns a descriptor open for writing.
+        func create() throws -> Int32 {
+            let fd = openat(directoryFD, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(0o600))
+            guard fd >= 0 else { throw ConfinedWriter.ioError(temporaryPath, "create") }
+            return fd
+        }
+
+        func seal(_ fd: Int32, mode: UInt32) throws {
+            guard fchmod(fd, mode_t(mode)) == 0 else { throw ConfinedWriter.ioError(target, "set the mode of") }
+            guard fsync(fd) == 0 else { throw ConfinedWriter.ioError(target, "fsync") }
+        }
+
+        func install() throws {
+            guard renameat(directoryFD, temporary, directoryFD, name) == 0 else { throw ConfinedWriter.ioError(target, "rename into place") }
+            installed = true
+            _ = fsync(directoryFD) // make the rename itself durable
+        }
+
+        func finish() {
+            if !installed { unlinkat(directoryFD, temporary, 0) }
+            close(directoryFD)
+        }
     }
 
     // MARK: - Path checks
@@ -197,7 +216,7 @@ public final class ConfinedWriter: Sendable {
         let parent = try checkParent(components, original: original, create: true, directoryMode: directoryMode)
         let target = parent + "/" + name
         let directoryFD = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard directoryFD >= 0 else { throw ioError(parent, "open directory") }
+        guard directoryFD >= 0 else { throw Self.ioError(parent, "open directory") }
         // The directory could have been swapped for a symlink since the check: confirm where the open landed.
         guard let opened = Self.readlink("/proc/self/fd/\(directoryFD)"), Self.isInside(opened, root) else {
             close(directoryFD)
@@ -214,9 +233,6 @@ public final class ConfinedWriter: Sendable {
         return (parent, directoryFD)
     }
 
-    private static func temporaryName(_ name: String) -> String {
-        ".\(name).contsec-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
-    }
 
     /// Splits into parent components below the root and a final name, refusing `..` and paths outside the root.
     private func split(_ path: String) throws -> ([String], String) {
@@ -252,11 +268,11 @@ public final class ConfinedWriter: Sendable {
             }
             var info = stat()
             if lstat(next, &info) != 0 {
-                guard errno == ENOENT else { throw ioError(next, "inspect") }
+                guard errno == ENOENT else { throw Self.ioError(next, "inspect") }
                 if !create { missing = true; current = next; continue }
-                if mkdir(next, mode_t(directoryMode)) != 0 && errno != EEXIST { throw ioError(next, "create directory") }
+                if mkdir(next, mode_t(directoryMode)) != 0 && errno != EEXIST { throw Self.ioError(next, "create directory") }
                 // mkdir's mode is filtered by the umask; set the exact bits asked for.
-                guard chmod(next, mode_t(directoryMode)) == 0 else { throw ioError(next, "set the mode of") }
+                guard chmod(next, mode_t(directoryMode)) == 0 else { throw Self.ioError(next, "set the mode of") }
                 current = next
                 continue
             }
@@ -293,7 +309,7 @@ public final class ConfinedWriter: Sendable {
         return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    private func ioError(_ path: String, _ operation: String) -> ConfinementError {
+    fileprivate static func ioError(_ path: String, _ operation: String) -> ConfinementError {
         .ioFailed(path: path, operation: operation, reason: String(cString: strerror(errno)))
     }
 }
