@@ -80,6 +80,10 @@ public final class ChildProcess: @unchecked Sendable {
             posix_spawn_file_actions_adddup2(&actions, fd, 3)
             path = "/proc/self/fd/3"
         }
+        // The child gets stdin, stdout, stderr (and the executable's descriptor) only. Descriptors this process
+        // inherited without close-on-exec (a parent's process-exit socket, say) would otherwise live on in whatever
+        // the child leaves running — a FUSE daemon — and keep that parent waiting for an end-of-file that never comes.
+        GNU.addCloseFrom(&actions, options.executableDescriptor == nil ? 3 : 4)
         if let directory = options.workingDirectory, !GNU.addChdir(&actions, directory) {
             Self.closeAll(inPipe + outPipe + errPipe)
             throw SpawnError(path: options.executable, errno: ENOSYS, reason: "cannot set working directory \(directory)")

@@ -9,6 +9,9 @@ enum GNU {
     private static let pipe2Function: Pipe2? = dlsym(nil, "pipe2").map { unsafeBitCast($0, to: Pipe2.self) }
     private static let addChdirFunction: AddChdir? =
         dlsym(nil, "posix_spawn_file_actions_addchdir_np").map { unsafeBitCast($0, to: AddChdir.self) }
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    private static let addCloseFromFunction: AddCloseFrom? =
+        dlsym(nil, "posix_spawn_file_actions_addclosefrom_np").map { unsafeBitCast($0, to: AddCloseFrom.self) }
 
     /// glibc's POSIX_SPAWN_SETSID (2.26+), which Swift's Glibc module does not export.
     static let spawnSetSID: Int32 = 0x80
@@ -28,5 +31,10 @@ enum GNU {
     static func addChdir(_ actions: inout posix_spawn_file_actions_t, _ directory: String) -> Bool {
         guard let addChdirFunction else { return false }
         return addChdirFunction(&actions, directory) == 0
+    }
+
+    /// Closes every descriptor from `lowest` up in the child (glibc 2.34 and later; a no-op before).
+    static func addCloseFrom(_ actions: inout posix_spawn_file_actions_t, _ lowest: Int32) {
+        _ = addCloseFromFunction?(&actions, lowest)
     }
 }

@@ -193,4 +193,15 @@ struct ToolRunnerTests {
         var info = stat()
         #expect(stat(log, &info) == 0 && info.st_mode & 0o777 == 0o600)
     }
+
+    @Test("a tool inherits no descriptor but stdin, stdout and stderr (what it leaves running must not hold ours)")
+    func noInheritedDescriptors() async throws {
+        let leaked = open("/dev/null", O_RDONLY) // without O_CLOEXEC, as a parent's descriptors often are
+        #expect(leaked > 2)
+        defer { close(leaked) }
+        let result = try await runner.run("sh", ["-c", "ls /proc/$$/fd"], options: ToolRunOptions(timeout: 20)).checked()
+        let descriptors = result.stdoutText.split(separator: "\n").compactMap { Int32($0) }
+        #expect(descriptors.contains(0) && descriptors.contains(2))
+        #expect(!descriptors.contains(leaked), "descriptor \(leaked) reached the tool: \(descriptors)")
+    }
 }
