@@ -45,6 +45,8 @@ struct DockerEngineReportSecrecyTests {
         try await VolumeCryptFixture.with { fx in
             let name = VolumeCryptEnvironment.uniqueName()
             #expect(try Self.contsec(fx, ["create", "--volume", name, "--label", "contsec-test=1"], report: fx.workspace + "/create.json") == 0)
+            // The gocryptfs daemon outlives the plugin: the host ends what a plugin leaves behind, but not a mount.
+            #expect(OpenCloseVolume.isMounted(name, fx.state), "the plaintext mount did not survive the end of the run")
             let keyFile = fx.state.generatedKeyPath(name)
             let key = try String(contentsOfFile: keyFile, encoding: .utf8).trimmingCharacters(in: .newlines)
             let wrong = try fx.keyFile("wrong.key")
