@@ -44,24 +44,24 @@ struct DockerEngineCollectorTests {
             let s = await collector.snapshot()
             return (s, Dictionary(uniqueKeysWithValues: s.containers.map { ($0.name, $0) }))
         }
-        let allSampled = await eventually(10) { let (s, byName) = await state(); return s.streams == 3 && names.allSatisfy { byName[$0]?.usage != nil } }
+        let allSampled = await eventually(30) { let (s, byName) = await state(); return s.streams == 3 && names.allSatisfy { byName[$0]?.usage != nil } }
         var now = await state().0
         #expect(allSampled, "\(now.containers.map(\.name)), streams \(now.streams)")
         // Samples keep coming: the counters are read by the Engine about once a second.
         let t0 = await state().1[names[0]]?.usage?.sampledAt
-        #expect(await eventually(5) { await state().1[names[0]]?.usage?.sampledAt ?? .distantPast > t0 ?? .distantFuture })
+        #expect(await eventually(15) { await state().1[names[0]]?.usage?.sampledAt ?? .distantPast > t0 ?? .distantFuture })
 
         // Stopped (not removed): dockerd would keep that stream open forever, sending zeros. It must close.
         try await docker.stopContainer(ids[0], timeout: 0)
         // Removed: its entry goes too.
         try await docker.removeContainer(ids[1], force: true)
-        let closed = await eventually(10) { let (s, byName) = await state(); return s.streams == 1 && byName.count == 1 && byName[names[2]] != nil }
+        let closed = await eventually(30) { let (s, byName) = await state(); return s.streams == 1 && byName.count == 1 && byName[names[2]] != nil }
         now = await state().0
         #expect(closed, "\(now.containers.map(\.name)), streams \(now.streams)")
 
         // Started again: a new stream, and samples from the new run (its CPU counter starts near zero again).
         try await docker.startContainer(ids[0])
-        #expect(await eventually(10) { let (s, byName) = await state(); return s.streams == 2 && byName[names[0]]?.usage != nil })
+        #expect(await eventually(30) { let (s, byName) = await state(); return s.streams == 2 && byName[names[0]]?.usage != nil })
 
         // The run ends, and with it every stream (the exporter test counts the reading threads in the plugin process).
         collecting.cancel()

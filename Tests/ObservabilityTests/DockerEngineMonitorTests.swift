@@ -83,7 +83,8 @@ struct DockerEngineMonitorTests {
         let cancelled = Date()
         task.cancel()
         _ = await task.value
-        #expect(Date().timeIntervalSince(cancelled) < 2)
+        // "At once" means no waiting for a sampling round or a probe; 10 s leaves room for a loaded machine.
+        #expect(Date().timeIntervalSince(cancelled) < 10)
         let after = rounds.all.count
         try await Task.sleep(nanoseconds: UInt64((o.interval + 0.5) * 1e9))
         #expect(rounds.all.count == after, "sampling went on after cancel")

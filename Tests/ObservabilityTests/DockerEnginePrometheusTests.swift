@@ -89,8 +89,9 @@ struct DockerEnginePrometheusTests {
             let engineRead = stats.read.flatMap(Timestamps.parse)?.timeIntervalSince1970 ?? Date().timeIntervalSince1970
             // The counter grows by at most 0.2 s per second (--cpus 0.2). The Engine's later reading is ahead of the
             // stored one by at most that times the time between them: the scrape's age when the Engine read, plus
-            // the age of the exporter's sample at the scrape (its stream delivers one about every second).
-            let age = max(0, engineRead - scraped) + 1.5
+            // the age of the exporter's sample at the scrape (its stream delivers one about every second, later on a
+            // loaded machine: 5 s of slack keeps the bound meaningful, 1 CPU-second at the limit, without flaking).
+            let age = max(0, engineRead - scraped) + 5
             #expect(promCPU > 0 && promCPU <= engineCPU + 0.01, "Prometheus \(promCPU) s vs Engine \(engineCPU) s")
             #expect(engineCPU - promCPU <= 0.2 * age + 0.05, "Prometheus \(promCPU) s, Engine \(engineCPU) s, \(age) s apart at most")
 
