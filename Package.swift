@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "ContsecHostTests", dependencies: ["ContsecHost", "ContsecProtocol"], exclude: ["Fixtures"]),
         .testTarget(name: "ProcessKitTests", dependencies: ["ProcessKit"]),
         .testTarget(name: "ContainerKitTests", dependencies: ["ContainerKit", "ContsecProtocol"]),
-        .testTarget(name: "YAMLReaderTests", dependencies: ["YAMLReader"]),
+        .testTarget(name: "YAMLReaderTests", dependencies: ["YAMLReader", "ContsecProtocol"], exclude: ["Fixtures"]),
         .testTarget(name: "CryptoToolsTests", dependencies: ["CryptoTools", "ContainerKit"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "ContainerKit", "HTTPServer", "ContsecProtocol", "YAMLReader"]),

@@ -10,7 +10,9 @@ public struct YAMLNode: Sendable {
     public var content: Content
     public var line: Int
     public var column: Int
-    /// Explicit tag as written (`!!str`, `!Ref`), nil when absent. Unknown tags are kept, not interpreted.
+    /// Explicit tag, nil when absent. Shorthands are resolved through the document's `%TAG` directives:
+    /// `!!str` is `tag:yaml.org,2002:str`, a local tag such as `!Ref` stays `!Ref`, the non-specific tag is `!`.
+    /// Tags other than the core ones are kept, not interpreted.
     public var tag: String?
     public var anchor: String?
 

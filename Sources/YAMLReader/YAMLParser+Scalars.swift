@@ -1,9 +1,18 @@
 // Plain, quoted and block scalars.
 extension YAMLParser {
-    mutating func checkPlainStart() throws(YAMLError) {
+    /// Indicators cannot start a plain scalar; `-`, `?` and `:` can when a "safe" character follows.
+    mutating func checkPlainStart(flow: Bool) throws(YAMLError) {
         let c = peek()
-        if c == RBRACKET || c == RBRACE || c == COMMA || c == UInt8(ascii: "@") || c == UInt8(ascii: "`") {
+        switch c {
+        case COMMA, LBRACKET, RBRACKET, LBRACE, RBRACE, HASH, AMP, STAR, BANG, PIPE, GT, SQUOTE, DQUOTE, PERCENT,
+             UInt8(ascii: "@"), UInt8(ascii: "`"):
             throw error("found character '\(String(decoding: [c], as: UTF8.self))' that cannot start a plain value; quote the value")
+        case DASH, QMARK, COLON:
+            if isBlankOrEnd(1) || (flow && isFlowIndicator(peek(1))) {
+                throw error("'\(String(decoding: [c], as: UTF8.self))' cannot stand alone as a value here; quote it")
+            }
+        default:
+            break
         }
     }
 
@@ -62,19 +71,6 @@ extension YAMLParser {
         return result
     }
 
-    func indentOfCurrentLine() -> Int {
-        var k = lineStart
-        while k < b.count, b[k] == SP { k += 1 }
-        return k - lineStart
-    }
-
-    func isDocMarkerAt(_ p: Int) -> Bool {
-        guard p + 2 < b.count else { return false }
-        let c = b[p]
-        guard c == DASH || c == DOT, b[p + 1] == c, b[p + 2] == c else { return false }
-        return p + 3 >= b.count || b[p + 3] == SP || b[p + 3] == TAB || b[p + 3] == LF
-    }
-
     // MARK: Quoted
 
     mutating func parseSingleQuoted() throws(YAMLError) -> YAMLNode {
@@ -89,7 +85,7 @@ extension YAMLParser {
                 i += 1
                 break
             }
-            if c == LF { try foldQuotedBreak(&out, l, cl, "single"); continue }
+            if c == LF { try foldQuotedBreak(&out, keep: 0, l, cl, "single"); continue }
             out.append(c)
             i += 1
         }
@@ -100,18 +96,21 @@ extension YAMLParser {
         let l = line, cl = col + 1
         i += 1
         var out: [UInt8] = []
+        // Bytes up to here came from escapes: white space written as `\t` survives line folding.
+        var escaped = 0
         while true {
             guard i < b.count else { throw unterminated("double", l, cl) }
             let c = b[i]
             if c == DQUOTE { i += 1; break }
-            if c == LF { try foldQuotedBreak(&out, l, cl, "double"); continue }
+            if c == LF { try foldQuotedBreak(&out, keep: escaped, l, cl, "double"); continue }
             if c == BACKSLASH {
                 let e = peek(1)
                 if e == LF {
-                    // Escaped line break: join without a space, drop the next line's indentation.
+                    // Escaped line break: no space is added; empty lines that follow are line feeds.
                     i += 1
                     consumeNewline()
-                    skipSpaces()
+                    try skipQuotedLinePrefix(&out, l, cl, "double")
+                    escaped = out.count
                     continue
                 }
                 i += 2
@@ -137,6 +136,7 @@ extension YAMLParser {
                     i -= 2
                     throw error("invalid escape '\\\(String(decoding: [e], as: UTF8.self))' in a double-quoted string (use single quotes for literal backslashes)")
                 }
+                escaped = out.count
                 continue
             }
             out.append(c)
@@ -172,18 +172,27 @@ extension YAMLParser {
         out.append(contentsOf: Array(String(Character(scalar)).utf8))
     }
 
-    /// Line folding inside quoted scalars: one break becomes a space, n+1 breaks become n newlines.
-    mutating func foldQuotedBreak(_ out: inout [UInt8], _ l: Int, _ cl: Int, _ kind: String) throws(YAMLError) {
-        while let last = out.last, last == SP || last == TAB { out.removeLast() }
+    /// Line folding inside quoted scalars: one break becomes a space, n+1 breaks become n newlines. Trailing
+    /// white space before the break is dropped, except the first `keep` bytes (escapes).
+    mutating func foldQuotedBreak(_ out: inout [UInt8], keep: Int, _ l: Int, _ cl: Int, _ kind: String) throws(YAMLError) {
+        while out.count > keep, let last = out.last, last == SP || last == TAB { out.removeLast() }
         consumeNewline()
-        var breaks = 0
+        var folded: [UInt8] = []
+        try skipQuotedLinePrefix(&folded, l, cl, kind)
+        out.append(contentsOf: folded.isEmpty ? [SP] : folded)
+    }
+
+    /// Moves past the indentation of a quoted scalar's continuation line, appending one line feed per empty
+    /// line on the way. Like libyaml, continuation lines may start at any column (the spec wants them indented
+    /// more than the parent); a document marker ends the stream's patience.
+    mutating func skipQuotedLinePrefix(_ out: inout [UInt8], _ l: Int, _ cl: Int, _ kind: String) throws(YAMLError) {
         while true {
+            if isDocMarker() { throw unterminated(kind, l, cl) }
             skipSpaces()
-            if i < b.count, b[i] == LF { breaks += 1; consumeNewline(); continue }
-            break
+            if i < b.count, b[i] == LF { out.append(LF); consumeNewline(); continue }
+            if i >= b.count { throw unterminated(kind, l, cl) }
+            return
         }
-        if isDocMarker() || i >= b.count { throw unterminated(kind, l, cl) }
-        if breaks == 0 { out.append(SP) } else { out.append(contentsOf: repeatElement(LF, count: breaks)) }
     }
 
     // MARK: Block scalars
@@ -197,12 +206,16 @@ extension YAMLParser {
         var explicit = 0
         for _ in 0..<2 {
             let c = peek()
-            if c == UInt8(ascii: "+") { chomp = 1; i += 1 }
-            else if c == DASH { chomp = -1; i += 1 }
-            else if c >= UInt8(ascii: "1"), c <= UInt8(ascii: "9") { explicit = Int(c - 0x30); i += 1 }
+            if c == UInt8(ascii: "+"), chomp == 0 { chomp = 1; i += 1 }
+            else if c == DASH, chomp == 0 { chomp = -1; i += 1 }
+            else if c >= UInt8(ascii: "1"), c <= UInt8(ascii: "9"), explicit == 0 { explicit = Int(c - 0x30); i += 1 }
         }
+        let afterHeader = i
         skipSpaces()
-        if i < b.count, b[i] == HASH { skipToLineEnd() }
+        if i < b.count, b[i] == HASH {
+            if i == afterHeader { throw error("a comment needs white space before '#'") }
+            skipToLineEnd()
+        }
         if i < b.count, b[i] != LF {
             throw error("invalid block scalar header: after '|' or '>' only '+', '-', an indentation digit 1-9 and a comment may follow")
         }
@@ -212,19 +225,26 @@ extension YAMLParser {
         if explicit > 0 {
             contentIndent = (n >= 0 ? n : 0) + explicit
         } else {
-            // Auto-detect: the indentation of the first non-empty line.
+            // Auto-detect: the indentation of the first line that is not only spaces. Leading lines of spaces may
+            // not be longer than it; with no text at all, the longest of them is the indentation.
             var k = i
+            var longestEmpty = 0
             contentIndent = -1
             while k < b.count {
                 var sp = 0
                 while k < b.count, b[k] == SP { k += 1; sp += 1 }
-                if k >= b.count { break }
-                if b[k] == LF { k += 1; continue }
+                if k >= b.count || b[k] == LF {
+                    longestEmpty = max(longestEmpty, sp)
+                    if k < b.count { k += 1; continue }
+                    break
+                }
                 contentIndent = sp
                 break
             }
-            if contentIndent <= n { contentIndent = n + 1 }
-            if contentIndent < 1 && n >= 0 { contentIndent = n + 1 }
+            if contentIndent > n, longestEmpty > contentIndent {
+                throw YAMLError(line: l, column: cl, message: "a leading empty line of the block scalar has more spaces than its first line of text")
+            }
+            if contentIndent <= n { contentIndent = max(n + 1, longestEmpty) }
         }
 
         // Each entry: nil for an empty line, else the line's bytes after the indentation.
@@ -232,29 +252,26 @@ extension YAMLParser {
         while i < b.count {
             let ls = i
             var sp = 0
-            while i < b.count, b[i] == SP, sp < contentIndent { i += 1; sp += 1 }
-            var j = i
-            while j < b.count, b[j] == SP || b[j] == TAB { j += 1 }
-            if j >= b.count || b[j] == LF {
-                if sp == contentIndent, j > i, !folded {
-                    // Spaces beyond the indentation on an otherwise empty line are content in a literal scalar.
-                    entries.append(b[i..<j])
-                    i = j
-                    if i < b.count { consumeNewline() }
-                    continue
+            while i < b.count, b[i] == SP { i += 1; sp += 1 }
+            if i >= b.count || b[i] == LF {
+                // A line of spaces only: text (its extra spaces) when longer than the indentation, else empty.
+                if sp > contentIndent {
+                    entries.append(b[(ls + contentIndent)..<i])
+                } else {
+                    entries.append(nil)
                 }
-                entries.append(nil)
-                i = j
                 if i < b.count { consumeNewline() }
                 continue
             }
             if sp < contentIndent || (sp == 0 && isDocMarkerAt(ls)) {
+                if sp < contentIndent, b[i] == TAB {
+                    throw error("tab character used for indentation inside a block scalar; YAML allows only spaces here")
+                }
                 i = ls
                 break
             }
-            let s = i
             skipToLineEnd()
-            entries.append(b[s..<i])
+            entries.append(b[(ls + contentIndent)..<i])
             if i < b.count { consumeNewline() }
         }
         // Blank lines after the text belong to the scalar only for chomping purposes.
@@ -287,6 +304,8 @@ extension YAMLParser {
                     if let text = e { out.append(contentsOf: text) }
                 }
             }
+            // The last line's break is content unless stripped. The end of the file counts as a break, as in the
+            // YAML test suite (L24T, JEF9) and its reference parser: a missing final newline changes nothing.
             if chomp >= 0 { out.append(LF) }
             if chomp > 0 { out.append(contentsOf: repeatElement(LF, count: trailing)) }
         } else if chomp > 0 {

@@ -25,12 +25,29 @@ public enum YAMLValue: Sendable, Equatable {
 }
 
 extension YAMLNode {
-    /// The node resolved per the YAML 1.2 core schema (`!!str` forces a string).
+    /// The prefix of the YAML core tags: `!!str` reads as `tag:yaml.org,2002:str`.
+    public static let coreTag = "tag:yaml.org,2002:"
+
+    /// The node resolved per the YAML 1.2 core schema. `!!str` and the non-specific `!` force a string;
+    /// `!!int`, `!!float`, `!!bool` and `!!null` resolve the text even when it is quoted.
     public var value: YAMLValue {
         switch content {
         case .scalar(let s, let style):
-            if tag == "!!str" || style != .plain { return .string(s) }
-            return YAMLNode.resolvePlain(s)
+            switch tag {
+            case "!", YAMLNode.coreTag + "str": return .string(s)
+            case YAMLNode.coreTag + "null": return .null
+            case YAMLNode.coreTag + "bool", YAMLNode.coreTag + "int", YAMLNode.coreTag + "float":
+                // An explicit core tag resolves the text even when quoted; text that does not fit stays a string.
+                let v = YAMLNode.resolvePlain(s)
+                switch (tag, v) {
+                case (YAMLNode.coreTag + "bool", .bool), (YAMLNode.coreTag + "int", .int), (YAMLNode.coreTag + "float", .double): return v
+                case (YAMLNode.coreTag + "float", .int(let n)): return .double(Double(n))
+                default: return .string(s)
+                }
+            default:
+                // No tag, or one this reader does not interpret (`!Ref`, `!!binary`...): the core schema on plain text.
+                return style == .plain ? YAMLNode.resolvePlain(s) : .string(s)
+            }
         case .sequence(let items): return .array(items.map(\.value))
         case .mapping(let pairs): return .object(pairs.map { ($0.key.scalar ?? "", $0.value.value) })
         }

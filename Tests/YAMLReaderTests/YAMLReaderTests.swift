@@ -72,7 +72,7 @@ private func parseError(_ text: String) -> YAMLError? {
         #expect(doc["h"]?.isTruthy == true)
         #expect(doc["i"]?.value == .string("true"))
         #expect(doc["j"]?.value == .string("42"))
-        #expect(doc["j"]?.tag == "!!str")
+        #expect(doc["j"]?.tag == "tag:yaml.org,2002:str")
         #expect(doc["k"]?.value == .int(10))
         #expect(doc["k"]?.scalar == "010")
     }
@@ -351,8 +351,11 @@ private func parseError(_ text: String) -> YAMLError? {
         #expect(e.line == 2)
         #expect(e.message.contains("':'"))
         let f = try #require(parseError("x: 1\ny: [a, b\nz: 2\n"))
-        #expect(f.line == 2)
-        #expect(f.message.contains("flow"))
+        #expect(f.line == 3)
+        #expect(f.message.contains("'[' opened at line 2"))
+        let g = try #require(parseError("x: 1\ny: [a, b\n"))
+        #expect(g.line == 2)
+        #expect(g.message.contains("unterminated flow sequence"))
     }
 
     @Test func duplicateKeysAreRejected() throws {
@@ -372,5 +375,86 @@ private func parseError(_ text: String) -> YAMLError? {
     @Test func errorDescriptionNamesLineAndColumn() throws {
         let e = try #require(parseError("k: v: w"))
         #expect(e.description.hasPrefix("line 1, column 5:"))
+    }
+}
+
+/// The bugs the YAML test suite found (issue #19, item 13), each as the smallest document that showed it.
+@Suite struct YAMLSuiteFindingsTests {
+    @Test func propertiesOnTheirOwnLineDoNotLeakIntoTheValue() throws {
+        let docs = try YAMLReader.parse("--- !!str\nscalar1\n---\n&a1\n!!str\nscalar2\n")
+        #expect(docs[0].scalar == "scalar1")
+        #expect(docs[0].tag == "tag:yaml.org,2002:str")
+        #expect(docs[1].scalar == "scalar2" && docs[1].anchor == "a1")
+        let m = try one("top4:\n  &node4\n  &k4 key4: four\n")
+        #expect(m.at("top4", "key4")?.scalar == "four")
+        #expect(m["top4"]?.anchor == "node4")
+        #expect(m["top4"]?.pairs.first?.key.anchor == "k4")
+    }
+
+    @Test func anchorsAndTagsBeforeImplicitKeysBelongToTheKey() throws {
+        let doc = try one("&a a: b\n!!str c: *a\n")
+        #expect(doc["a"]?.scalar == "b")
+        #expect(doc.pairs[0].key.anchor == "a")
+        #expect(doc["c"]?.scalar == "a") // the alias names the key
+        #expect(try one("- &x k: v\n  l: w\n")[0]?["l"]?.scalar == "w")
+    }
+
+    @Test func escapedTabBeforeALineFoldSurvives() throws {
+        #expect(try one("\"1 trailing\\t\n    tab\"").scalar == "1 trailing\t tab")
+        #expect(try one("\"plain trailing \t\n  tab\"").scalar == "plain trailing tab")
+    }
+
+    @Test func blockScalarWhitespace() throws {
+        #expect(try one("- |+\n   \n")[0]?.scalar == "\n")             // spaces-only line: empty, not content
+        #expect(try one("- >\n \t\n detected\n")[0]?.scalar == "\t\ndetected\n") // a tab is content
+        #expect(try one("foo: |\n \t\nbar: 1\n")["foo"]?.scalar == "\t\n")
+        // A leading empty line longer than the first text line, and a tab as indentation, are errors.
+        #expect(parseError("a: >\n   \n  text\n")?.message.contains("more spaces") == true)
+        #expect(parseError("foo: |\n\t\nbar: 1\n")?.message.contains("tab") == true)
+    }
+
+    /// The end of the file ends the last line: `|` keeps one line break whether or not the file has a final
+    /// newline (suite case L24T/01, as its reference parser reads it).
+    @Test func blockScalarAtEndOfFile() throws {
+        #expect(try one("a: |\n  text")["a"]?.scalar == "text\n")
+        #expect(try one("a: |\n  text\n")["a"]?.scalar == "text\n")
+        #expect(try one("a: |-\n  text")["a"]?.scalar == "text")
+    }
+
+    @Test func nonSpecificAndCoreTagsResolve() throws {
+        let doc = try one("- ! 12\n- !!int \"12\"\n- !!str\n- !!float 1\n- !Ref x\n")
+        #expect(doc[0]?.value == .string("12"))
+        #expect(doc[1]?.value == .int(12))
+        #expect(doc[2]?.value == .string(""))
+        #expect(doc[3]?.value == .double(1))
+        #expect(doc[4]?.tag == "!Ref" && doc[4]?.value == .string("x"))
+        // %TAG can rebind `!!`: the text is then not an integer.
+        let p = try YAMLReader.parse("%TAG !! tag:example.com,2000:app/\n---\n!!int 1 - 3\n")
+        #expect(p[0].value == .string("1 - 3"))
+    }
+
+    @Test func explicitKeysAndEmptyKeys() throws {
+        let doc = try one("? a\n: 1\n? b\nc: 2\n: 3\n")
+        #expect(doc["a"]?.int == 1)
+        #expect(doc["b"]?.isNull == true)
+        #expect(doc["c"]?.int == 2)
+        #expect(doc.pairs[3].key.isNull && doc.pairs[3].value.int == 3)
+    }
+
+    @Test func complexKeysAreRefusedAsUnsupported() throws {
+        for text in ["? - a\n: b\n", "[a, b]: c\n", "{a: 1}: b\n", "{[a]: b}\n", "- [ [x]: y ]\n"] {
+            let e = try #require(parseError(text), "\(text) was accepted")
+            #expect(e.unsupported, "\(text): \(e)")
+            #expect(e.message.contains("not supported"))
+        }
+    }
+
+    @Test func invalidDocumentsAreRefused() throws {
+        for text in ["--- key: value\n", "&anchor - entry\n", "a: &x 1\nb: &y *x\n", "a: \"x\"# c\n", "[ , a]\n", "[a, , b]\n",
+                     "[-]\n", "%YAML 1.2\n", "top: &a\n  &b v\n", "- !!str, x\n",
+                     "[ key\n  : value ]\n", "%TAG !p! tag:x,1:\n--- !p!A a\n...\n--- !p!B b\n"] {
+            #expect(parseError(text) != nil, "accepted: \(text)")
+            #expect(parseError(text)?.unsupported == false)
+        }
     }
 }
