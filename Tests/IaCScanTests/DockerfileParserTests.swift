@@ -150,8 +150,13 @@ import Testing
         #expect(ShellWords.pipelines(cmds).map(\.count) == [1, 2, 1])
         #expect(cmds[3].args == ["q|r"])
         let grouped = ShellWords.commands("(apt-get install -y pkg-$V) || (cd /x && echo $(date +%s))")
-        #expect(grouped.map(\.name) == ["apt-get", "cd", "echo"])
+        // Commands inside $( … ) come after the outer ones, at their own offsets.
+        #expect(grouped.map(\.name) == ["apt-get", "cd", "echo", "date"])
         #expect(grouped[0].args == ["install", "-y", "pkg-$V"])
         #expect(grouped[2].args == ["$(date +%s)"])
+        #expect(grouped[3].offset == 48)
+        let sub = ShellWords.commands("V=$(curl -s x | grep y) && echo \"`uname -r | cut -d. -f1`\"")
+        #expect(sub.map(\.name) == ["", "echo", "curl", "grep", "uname", "cut"])
+        #expect(ShellWords.pipelines(sub).map(\.count) == [1, 1, 2, 2])
     }
 }

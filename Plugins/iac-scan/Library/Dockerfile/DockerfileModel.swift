@@ -41,6 +41,9 @@ public struct Instruction: Sendable {
 
     /// (byte offset in `arguments`, source line) for each physical line of a continued instruction.
     public var argumentLines: [(Int, Int)] = []
+    /// ARG/ENV values visible when this instruction runs (filled for RUN instructions that use variables), so rules
+    /// can read `apt-get install $BUILD_DEPS` with the packages the Dockerfile named.
+    public var environment: [String: String] = [:]
 
     public init(keyword: String, rawArguments: String, flags: [Flag], arguments: String, execForm: [String]?,
                 heredocs: [Heredoc], startLine: Int, endLine: Int) {

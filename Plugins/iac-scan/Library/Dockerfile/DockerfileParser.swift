@@ -245,6 +245,8 @@ public enum DockerfileParser {
                 }
                 continue
             }
+            var inst = inst
+            if inst.keyword == "RUN", inst.commandText.hasByte("$") { inst.environment = vars }
             current!.instructions.append(inst)
             switch inst.keyword {
             case "ARG":

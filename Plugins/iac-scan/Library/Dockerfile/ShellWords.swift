@@ -1,6 +1,7 @@
 /// A light shell reader for RUN commands: splits text into simple commands and words, honouring
 /// quotes, so rules can ask "is there an `apt-get install` without `--no-install-recommends`".
-/// It is not a shell: no expansion, no subshell nesting beyond quote tracking.
+/// It is not a shell: no expansion. Commands inside `$( … )` and backticks are read too (after the
+/// commands of the outer text), so `V=$(curl … | grep …)` shows its pipe, as in hadolint.
 public struct ShellCommand: Sendable, Equatable {
     public var words: [String]
     /// Byte offset of the command's first word in the text it was read from.
@@ -38,8 +39,17 @@ public enum ShellWords {
     }
 
     public static func commands(_ text: String) -> [ShellCommand] {
-        let u = Array(text.utf8)
+        commands(Array(text.utf8), base: 0, depth: 0)
+    }
+
+    /// Nested substitutions are read this many levels deep, no more (hostile input cannot recurse forever).
+    static let maxSubstitutionDepth = 4
+
+    static func commands(_ u: [UInt8], base: Int, depth: Int) -> [ShellCommand] {
         var out: [ShellCommand] = []
+        // Byte ranges of command substitutions' inner text, read after the outer commands.
+        var inner: [Range<Int>] = []
+        var substitutionStart = 0
         var words: [String] = []
         var word: [UInt8] = []
         var inWord = false
@@ -54,14 +64,38 @@ public enum ShellWords {
         }
         func endCommand(_ op: String) {
             endWord()
-            if !words.isEmpty { out.append(ShellCommand(words: words, offset: max(start, 0), next: op)) }
+            if !words.isEmpty { out.append(ShellCommand(words: words, offset: base + max(start, 0), next: op)) }
             else if let last = out.last, op != "\n", last.next == "\n" || last.next == "" { out[out.count - 1].next = op }
             words.removeAll()
             start = -1
         }
+        /// Copies a `$(…)` or backtick substitution inside double quotes into the word; returns the index after it.
+        func quotedSubstitution(at k: Int) -> Int {
+            let backtick = u[k] == UInt8(ascii: "`")
+            var e = k + (backtick ? 1 : 2)
+            var level = 1
+            while e < u.count {
+                if u[e] == UInt8(ascii: "\\") { e += 2; continue }
+                if backtick ? u[e] == UInt8(ascii: "`") : u[e] == UInt8(ascii: ")") {
+                    level -= 1
+                    if level == 0 { break }
+                } else if !backtick, u[e] == UInt8(ascii: "(") {
+                    level += 1
+                }
+                e += 1
+            }
+            let end = min(e, u.count)
+            inner.append((k + (backtick ? 1 : 2))..<end)
+            word.append(contentsOf: u[k..<min(end + 1, u.count)])
+            return end + 1
+        }
         while k < u.count {
             let c = u[k]
             if start < 0, words.isEmpty, !inWord, c != 0x20, c != 0x09, c != 0x0A { start = k }
+            if quote == 0x22, c == UInt8(ascii: "`") || (c == UInt8(ascii: "$") && k + 1 < u.count && u[k + 1] == UInt8(ascii: "(")) {
+                k = quotedSubstitution(at: k)
+                continue
+            }
             if quote != 0 {
                 if c == quote { quote = 0 }
                 else if c == UInt8(ascii: "\\"), quote == 0x22, k + 1 < u.count { word.append(u[k + 1]); k += 2; continue }
@@ -102,12 +136,18 @@ public enum ShellWords {
                 if k + 1 < u.count, u[k + 1] == UInt8(ascii: "|") { endCommand("||"); k += 2; continue }
                 endCommand("|")
             case UInt8(ascii: "(") where substitution > 0 || (inWord && word.last == UInt8(ascii: "$")):
-                // `$(...)` command substitution stays inside the word.
+                // `$(...)` command substitution stays inside the word; its commands are read afterwards.
+                if substitution == 0 { substitutionStart = k + 1 }
                 substitution += 1
                 word.append(c)
             case UInt8(ascii: ")") where substitution > 0:
                 substitution -= 1
                 word.append(c)
+                if substitution == 0 { inner.append(substitutionStart..<k) }
+            case UInt8(ascii: "`"):
+                inWord = true
+                k = quotedSubstitution(at: k)
+                continue
             case UInt8(ascii: "("), UInt8(ascii: ")"):
                 // Grouping: a command boundary, so `(cd x && make)` still yields `cd` and `make`.
                 endCommand(";")
@@ -124,6 +164,11 @@ public enum ShellWords {
             k += 1
         }
         endCommand("")
+        if depth < maxSubstitutionDepth {
+            for r in inner where !r.isEmpty {
+                out.append(contentsOf: commands(Array(u[r]), base: base + r.lowerBound, depth: depth + 1))
+            }
+        }
         return out
     }
 

@@ -1,6 +1,6 @@
 import ContsecProtocol
 
-/// Rules CS-DF-001...031 over a parsed Dockerfile.
+/// Rules CS-DF-001...037 over a parsed Dockerfile.
 enum DockerfileRules {
     static func check(_ df: Dockerfile, _ sink: inout FindingSink) {
         var seenNames = Set<String>()
@@ -25,12 +25,22 @@ enum DockerfileRules {
             var pipefail = stage.parentStageIndex.map { pipefailByStage[$0] } ?? (df.escape == UInt8(ascii: "`"))
             var cmds = 0, entrypoints = 0
             let isFinal = stage.index == df.stages.count - 1
+            // The previous instruction when it was a RUN: its flags and number of commands (hadolint DL3059).
+            var lastRun: (flags: [Instruction.Flag], commands: Int)? = nil
             for inst in stage.instructions {
+                if inst.keyword != "RUN" { lastRun = nil }
                 switch inst.keyword {
                 case "ADD": checkAdd(inst, label: label, &sink)
                 case "ENV": checkEnv(inst, label: label, &sink)
                 case "ARG": checkArg(inst, stage: label, &sink)
-                case "RUN": checkRun(inst, stage: stage, label: label, pipefail: pipefail, isFinal: isFinal, &sink)
+                case "RUN":
+                    let n = checkRun(inst, stage: stage, label: label, pipefail: pipefail, isFinal: isFinal, &sink)
+                    if let prev = lastRun, prev.flags == inst.flags, prev.commands <= 2, n <= 2 {
+                        sink.report("CS-DF-033", line: inst.startLine, endLine: inst.endLine,
+                                    message: "RUN follows another short RUN with the same options; each RUN adds a layer.",
+                                    locator: "\(label)|RUN|\(collapse(inst.commandText))")
+                    }
+                    lastRun = (inst.flags, n)
                 case "SHELL":
                     if let words = inst.execForm, let sh = words.first {
                         let name = String(sh.split(separator: "/").last ?? "")
@@ -208,7 +218,9 @@ enum DockerfileRules {
 
     static func subcommand(_ args: [String]) -> String? { args.first { !$0.hasPrefix("-") } }
 
-    static func checkRun(_ inst: Instruction, stage: Stage, label: String, pipefail: Bool, isFinal: Bool, _ sink: inout FindingSink) {
+    /// Checks one RUN; returns how many simple commands it runs.
+    @discardableResult
+    static func checkRun(_ inst: Instruction, stage: Stage, label: String, pipefail: Bool, isFinal: Bool, _ sink: inout FindingSink) -> Int {
         let text = inst.commandText
         let raw = ShellWords.commands(text)
         let cmds = raw.map(\.withoutSudo)
@@ -254,9 +266,7 @@ enum DockerfileRules {
                     if !args.contains("--no-install-recommends"), !args.contains(where: { $0.contains("Install-Recommends=false") || $0.contains("Install-Recommends=0") }) {
                         once("CS-DF-011", "apt-get install runs without --no-install-recommends.")
                     }
-                    // Words built from variables cannot be judged; leave them out.
-                    let pkgs = args.drop(while: { $0 != "install" }).dropFirst().filter { !$0.hasPrefix("-") && !$0.hasByte("$") }
-                    let unpinned = pkgs.filter { !$0.hasByte("=") && !$0.hasSuffix(".deb") && !$0.hasByte("/") }
+                    let unpinned = PackageInstalls.unpinnedApt(c, env: inst.environment)
                     if !unpinned.isEmpty {
                         once("CS-DF-012", "apt-get install of unpinned package(s): \(unpinned.prefix(5).joined(separator: ", ")).")
                     }
@@ -275,6 +285,10 @@ enum DockerfileRules {
                     if !args.contains("--no-cache"), !mounts.has("/var/cache/apk") {
                         once("CS-DF-024", "apk add runs without --no-cache.")
                     }
+                    let unpinned = PackageInstalls.unpinnedApk(c, env: inst.environment)
+                    if !unpinned.isEmpty {
+                        once("CS-DF-032", "apk add of unpinned package(s): \(unpinned.prefix(5).joined(separator: ", ")).")
+                    }
                 } else if sub == "update", firstUpdate == nil { firstUpdate = c }
             case "yum", "dnf", "microdnf", "zypper":
                 if sub == "install" || sub == "in" {
@@ -287,14 +301,14 @@ enum DockerfileRules {
                 } else if sub == "update" || sub == "makecache" || sub == "refresh" || sub == "ref", firstUpdate == nil {
                     firstUpdate = c
                 }
-            case "pip", "pip3":
-                if sub == "install", !args.contains("--no-cache-dir"), stage.variables["PIP_NO_CACHE_DIR"] == nil {
-                    once("CS-DF-025", "\(c.name) install runs without --no-cache-dir.")
-                }
-            case "python", "python3":
-                if args.count >= 3, args[0] == "-m", args[1] == "pip", args[2] == "install",
-                   !args.contains("--no-cache-dir"), stage.variables["PIP_NO_CACHE_DIR"] == nil {
+            case _ where PackageInstalls.isPipInstall(c):
+                if !args.contains("--no-cache-dir"), stage.variables["PIP_NO_CACHE_DIR"] == nil,
+                   !cacheMountHoldsPipCache(inst) {
                     once("CS-DF-025", "pip install runs without --no-cache-dir.")
+                }
+                let unpinned = PackageInstalls.unpinnedPip(c, env: inst.environment)
+                if !unpinned.isEmpty {
+                    once("CS-DF-034", "pip install of unpinned package(s): \(unpinned.prefix(5).joined(separator: ", ")).")
                 }
             case "chmod":
                 let modes: Set<String> = ["777", "0777", "a+rwx", "ugo+rwx", "o+rwx", "o+w", "a+w", "=rwx"]
@@ -309,6 +323,19 @@ enum DockerfileRules {
                 if args.contains("--no-check-certificate") {
                     once("CS-DF-027", "wget runs with --no-check-certificate.")
                 }
+                if !wgetIsQuiet(args) {
+                    once("CS-DF-035", "wget runs without --progress=dot:giga, -q or -nv; its progress bar floods the build log.")
+                }
+            case _ where c.name.split(separator: "/").last == "npm":
+                let unpinned = PackageInstalls.unpinnedNpm(c, env: inst.environment)
+                if !unpinned.isEmpty {
+                    once("CS-DF-037", "npm install of unpinned package(s): \(unpinned.prefix(5).joined(separator: ", ")).")
+                }
+            case _ where c.name.split(separator: "/").last == "go":
+                let unpinned = PackageInstalls.unpinnedGo(c, env: inst.environment)
+                if !unpinned.isEmpty {
+                    once("CS-DF-036", "go \(sub ?? "install") of a module without a pinned version: \(unpinned.prefix(3).joined(separator: ", ")).")
+                }
             case "cd":
                 once("CS-DF-029", "RUN changes directory with cd.")
             default: break
@@ -320,5 +347,46 @@ enum DockerfileRules {
         if let update = firstUpdate, !anyInstall {
             report("CS-DF-018", "The package index is updated in a RUN that installs nothing; a later install uses a stale cached layer.", at: update)
         }
+        return cmds.count
+    }
+
+    /// `RUN --mount=type=cache,target=/root/.cache/pip`: pip's cache lives in the mount, not in the layer, so
+    /// `--no-cache-dir` would only throw the build cache away.
+    static func cacheMountHoldsPipCache(_ inst: Instruction) -> Bool {
+        let pipCacheDir = inst.environment["PIP_CACHE_DIR"]
+        for mount in inst.flagValues("mount") {
+            var type = "bind", target = ""
+            for part in mount.split(separator: ",") {
+                let kv = part.split(separator: "=", maxSplits: 1).map(String.init)
+                guard kv.count == 2 else { continue }
+                switch kv[0] {
+                case "type": type = kv[1]
+                case "target", "dst", "destination": target = Heuristics.normalizedPath(kv[1])
+                default: break
+                }
+            }
+            guard type == "cache" else { continue }
+            if target.hasSuffix("/.cache/pip") || target.hasSuffix("/.cache") || target == pipCacheDir.map(Heuristics.normalizedPath) {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// wget with `--progress`, quiet or no-verbose output, or a log file (hadolint DL3047's exceptions).
+    static func wgetIsQuiet(_ args: [String]) -> Bool {
+        for a in args {
+            if a.hasPrefix("--progress") || a == "--quiet" || a == "--no-verbose" || a == "-nv" || a.hasPrefix("--output-file")
+                || a.hasPrefix("--append-output") { return true }
+            // Short options may be grouped (`-qO-`): q (quiet), o (log file) and a (append log) count; O and the
+            // letters after it are the output document.
+            if a.hasPrefix("-"), !a.hasPrefix("--") {
+                for ch in a.dropFirst() {
+                    if ch == "q" || ch == "o" || ch == "a" { return true }
+                    if ch == "O" || ch == "P" || ch == "e" { break }
+                }
+            }
+        }
+        return false
     }
 }

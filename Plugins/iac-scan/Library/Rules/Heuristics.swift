@@ -1,15 +1,44 @@
 /// Shared judgement calls used by rules of several file kinds.
 enum Heuristics {
-    /// Variable names that usually hold a credential. Names that point at one (`*_FILE`, `*_PATH`...) are not secrets.
+    /// Variable names that usually hold a credential. The core is the token list BuildKit's SecretsUsedInArgOrEnv check
+    /// and Trivy's DS031 use: a name made of `_`-separated words is a secret when one word is `key`, `token`,
+    /// `secret`, `password`, `auth`, `apikey`, `credential(s)`... (so `LICENSE_KEY`, `AUTH_TOKEN`, `AWS_SECRET_ACCESS_KEY`),
+    /// unless a word is `public`. Added here: compound words (`DBPASSWORD`, `GITHUBTOKEN`), `PASS`/`PWD`/`PASSPHRASE`
+    /// words, Trivy's named variables (`AWS_ACCESS_KEY_ID`...); left out: names that point at a secret instead of
+    /// holding it (`*_FILE`, `*_PATH`, `*_URL`...), and GPG/PGP key ids, which official images publish in ENV.
     static func looksLikeSecretName(_ name: String) -> Bool {
         let u = name.uppercased()
-        for suffix in ["_FILE", "_PATH", "_DIR", "_NAME", "_URL", "_ENDPOINT", "_TTL", "_EXPIRY", "_LENGTH", "_HEADER", "_ENABLED", "_TYPE"]
-        where u.hasSuffix(suffix) { return false }
-        for word in ["PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "API_KEY", "APIKEY", "ACCESS_KEY",
-                     "PRIVATE_KEY", "CREDENTIAL", "AUTH_KEY", "CLIENT_KEY", "SIGNING_KEY", "ENCRYPTION_KEY"]
-        where u.has(word) { return true }
-        return u == "PASS" || u.hasSuffix("_PASS") || u.hasSuffix("_PWD") || u == "PWD_HASH"
+        if namedSecrets.contains(u) { return true }
+        if u == "PWD" || u == "OLDPWD" { return false } // the shell's working directory
+        let words = u.split(whereSeparator: { $0 == "_" || $0 == "-" || $0 == "." }).map(String.init)
+        guard let last = words.last else { return false }
+        if words.contains("PUBLIC") || pointerWords.contains(last) { return false }
+        if words.contains(where: { $0 == "GPG" || $0 == "PGP" || $0 == "GPGKEY" || $0 == "GNUPG" }) { return false }
+        if words.contains(where: secretWords.contains) { return true }
+        for word in compoundSecrets where u.has(word) { return true }
+        return false
     }
+
+    /// Whole words that make a name a secret (BuildKit's and Trivy's tokens, plus common spellings).
+    static let secretWords: Set<String> = [
+        "KEY", "APIKEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "PWORD", "PSW", "PWD", "PASS", "PASSPHRASE",
+        "AUTH", "CREDENTIAL", "CREDENTIALS", "PRIVATEKEY", "SECRETKEY", "ACCESSKEY",
+    ]
+    /// Substrings that mark a secret even inside a longer word.
+    static let compoundSecrets = ["PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "APIKEY", "CREDENTIAL", "PRIVATEKEY"]
+    /// Trivy DS031's list of well-known credential variables.
+    static let namedSecrets: Set<String> = [
+        "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET",
+        "GITHUB_TOKEN", "GH_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN", "OPENAI_API_KEY", "HF_TOKEN",
+        "DIGITALOCEAN_ACCESS_TOKEN", "DOCKERHUB_PASSWORD", "FIREBASE_TOKEN", "CI_DEPLOY_PASSWORD", "GOOGLE_API_KEY",
+        "LANGSMITH_API_KEY", "LANGCHAIN_API_KEY", "HEROKU_API_KEY",
+    ]
+    /// A last word saying the variable names, locates or describes a secret rather than holding it.
+    static let pointerWords: Set<String> = [
+        "FILE", "PATH", "DIR", "NAME", "URL", "URI", "ENDPOINT", "HOST", "PORT", "TTL", "EXPIRY", "EXPIRES", "TIMEOUT",
+        "LENGTH", "SIZE", "HEADER", "ENABLED", "ENABLE", "DISABLED", "TYPE", "MODE", "METHOD", "PROVIDER", "ALGORITHM",
+        "ISSUER", "REALM", "SCOPE", "SCOPES", "VERSION", "FINGERPRINT", "SERVER", "REF", "ARN",
+    ]
 
     /// A literal value, not empty and not just a reference to another variable (`$X`, `${X}`).
     static func isLiteralSecretValue(_ value: String) -> Bool {
