@@ -89,7 +89,7 @@ let package = Package(
                                                            "ContsecProtocol", "ContsecHost", "IaCScan"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "SeccompGenTests", dependencies: ["SeccompGen", "ContainerKit", "ContsecProtocol"], exclude: ["Fixtures"]),
-        .testTarget(name: "IaCScanTests", dependencies: ["IaCScan", "YAMLReader", "ContsecProtocol"]),
+        .testTarget(name: "IaCScanTests", dependencies: ["IaCScan", "YAMLReader", "ContsecProtocol", "ContainerKit"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

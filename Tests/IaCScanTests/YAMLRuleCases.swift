@@ -66,7 +66,11 @@ spec:
       type: RuntimeDefault
   containers:
     - name: app
-      image: registry.example.com/web:1.4.2
+      image: registry.example.com/web:1.4.2@sha256:4c8c1b7f1e2d3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9012345a
+      livenessProbe:
+        httpGet: {path: /healthz, port: 8080}
+      readinessProbe:
+        httpGet: {path: /ready, port: 8080}
       ports:
         - containerPort: 8080
       env:
@@ -99,7 +103,7 @@ let kubernetesCases: [RuleCase] = [
     k8s("CS-K8S-003", [("    runAsNonRoot: true\n    runAsUser: 10001\n", "    runAsUser: 0\n")], "runAsUser: 0"),
     k8s("CS-K8S-004", [("readOnlyRootFilesystem: true", "readOnlyRootFilesystem: false")], "readOnlyRootFilesystem"),
     k8s("CS-K8S-005", [("drop: [\"ALL\"]", "drop: [\"NET_RAW\"]")], "drop:"),
-    k8s("CS-K8S-006", [("add: [\"NET_BIND_SERVICE\"]", "add: [\"NET_BIND_SERVICE\", \"SYS_ADMIN\"]")], "add:"),
+    k8s("CS-K8S-006", [("add: [\"NET_BIND_SERVICE\"]", "add: [\"NET_BIND_SERVICE\", \"IPC_LOCK\"]")], "add:"),
     k8s("CS-K8S-007", [("      emptyDir: {}", "      hostPath:\n        path: /data")], "path: /data"),
     k8s("CS-K8S-008", [("      emptyDir: {}", "      hostPath:\n        path: /var/run/docker.sock")], "docker.sock"),
     k8s("CS-K8S-009", [("  automountServiceAccountToken: false\n", "  automountServiceAccountToken: false\n  hostNetwork: true\n")], "hostNetwork"),
@@ -109,11 +113,18 @@ let kubernetesCases: [RuleCase] = [
     k8s("CS-K8S-013", [("limits: {cpu: 500m, memory: 256Mi}", "limits: {cpu: 500m}")], "resources:"),
     k8s("CS-K8S-014", [("requests: {cpu: 100m, memory: 128Mi}", "requests: {memory: 128Mi}")], "resources:"),
     k8s("CS-K8S-015", [("requests: {cpu: 100m, memory: 128Mi}", "requests: {cpu: 100m}")], "resources:"),
-    k8s("CS-K8S-016", [("web:1.4.2", "web:latest")], "image:"),
+    k8s("CS-K8S-016", [("web:1.4.2@sha256:4c8c1b7f1e2d3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9012345a", "web:latest")], "image:"),
     k8s("CS-K8S-017", [("namespace: shop", "namespace: default")], "namespace:"),
     k8s("CS-K8S-018", [("automountServiceAccountToken: false", "automountServiceAccountToken: true")], "automountServiceAccountToken"),
     k8s("CS-K8S-019", [("    seccompProfile:\n      type: RuntimeDefault\n", "")], "- name: app"),
     k8s("CS-K8S-020", [("type: RuntimeDefault", "type: Unconfined")], "Unconfined"),
     k8s("CS-K8S-021", [("        - containerPort: 8080\n", "        - containerPort: 8080\n          hostPort: 8080\n")], "hostPort"),
     k8s("CS-K8S-022", [("          valueFrom:\n            secretKeyRef: {name: db, key: password}\n", "          value: hunter2\n")], "value: hunter2"),
+    k8s("CS-K8S-023", [("web:1.4.2@sha256:4c8c1b7f1e2d3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9012345a", "web:1.4.2")], "image:"),
+    k8s("CS-K8S-024", [("      livenessProbe:\n        httpGet: {path: /healthz, port: 8080}\n", "")], "- name: app"),
+    k8s("CS-K8S-025", [("      readinessProbe:\n        httpGet: {path: /ready, port: 8080}\n", "")], "- name: app"),
+    k8s("CS-K8S-026", [("runAsUser: 10001", "runAsUser: 1000")], "runAsUser: 1000"),
+    k8s("CS-K8S-027", [("  securityContext:\n    runAsNonRoot: true\n    runAsUser: 10001\n    seccompProfile:\n      type: RuntimeDefault\n", ""),
+                       ("        privileged: false\n", "        privileged: false\n        runAsNonRoot: true\n        runAsUser: 10001\n        seccompProfile: {type: RuntimeDefault}\n")],
+        "spec:"),
 ]

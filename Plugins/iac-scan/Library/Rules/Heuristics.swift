@@ -62,10 +62,17 @@ enum Heuristics {
         return r[r.index(after: colon)...].lowercased() == "latest" ? .latest : .pinned
     }
 
-    /// Linux capabilities that give a container a path to the host or the network.
+    /// Linux capabilities that give a container a path to the host or the network (compose's CS-DC-007).
     static let dangerousCapabilities: Set<String> = [
         "ALL", "SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE", "SYS_MODULE", "NET_RAW", "DAC_READ_SEARCH", "SYS_RAWIO",
         "SYS_BOOT", "BPF", "PERFMON", "SYS_TIME", "MAC_ADMIN", "MAC_OVERRIDE", "SYSLOG", "DAC_OVERRIDE", "SETFCAP",
+    ]
+
+    /// The only capabilities the Pod Security Standards *baseline* lets a pod add; anything else (IPC_LOCK,
+    /// NET_RAW, SYS_ADMIN, ALL...) fails the baseline policy that most clusters enforce (CS-K8S-006).
+    static let baselineAllowedCapabilities: Set<String> = [
+        "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "SETFCAP",
+        "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
     ]
 
     static func normalizedCapability(_ c: String) -> String {

@@ -1,7 +1,7 @@
 import ContsecProtocol
 import YAMLReader
 
-/// Rules CS-K8S-001...022 over one Kubernetes resource.
+/// Rules CS-K8S-001...027 over one Kubernetes resource.
 enum KubernetesRules {
     /// Where the pod spec lives, per workload kind.
     static let podSpecPaths: [String: [String]] = [
@@ -13,6 +13,10 @@ enum KubernetesRules {
         "CronJob": ["spec", "jobTemplate", "spec", "template", "spec"],
         "PodTemplate": ["template", "spec"],
     ]
+
+    /// Workloads whose containers are expected to run until stopped (Jobs and CronJobs run to completion).
+    static let probedKinds: Set<String> = ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController",
+                                           "DeploymentConfig", "PodTemplate"]
 
     static func node(_ root: YAMLNode, _ path: [String]) -> YAMLNode? {
         var cur: YAMLNode? = root
@@ -60,6 +64,9 @@ enum KubernetesRules {
             }
         }
         let podSC = pod["securityContext"]
+        if podSC.map({ $0.pairs.isEmpty }) ?? true {
+            report("CS-K8S-027", pod.pair("securityContext")?.key, podLine, "the pod spec sets no securityContext.", "securityContext")
+        }
         let podSeccomp = podSC?.at("seccompProfile", "type")
         if podSeccomp?.scalar == "Unconfined" {
             report("CS-K8S-020", podSeccomp, podLine, "the pod's seccomp profile is Unconfined.", "securityContext.seccompProfile")
@@ -109,8 +116,9 @@ enum KubernetesRules {
             for a in caps?["add"]?.items ?? [] {
                 guard let raw = a.scalar else { continue }
                 let cap = Heuristics.normalizedCapability(raw)
-                if Heuristics.dangerousCapabilities.contains(cap) {
-                    creport("CS-K8S-006", a, "adds the dangerous capability \(cap).", "capabilities.add|\(cap)", ["capability": .string(cap)])
+                if !Heuristics.baselineAllowedCapabilities.contains(cap) {
+                    creport("CS-K8S-006", a, "adds capability \(cap), which the Pod Security Standards baseline does not allow.",
+                            "capabilities.add|\(cap)", ["capability": .string(cap)])
                 }
             }
 
@@ -126,6 +134,19 @@ enum KubernetesRules {
                 case .latest, .none: creport("CS-K8S-016", img, "uses image \(ref) without a pinned version.", "image", ["image": .string(ref)])
                 default: break
                 }
+                if Heuristics.imageTag(ref) != .unknown, !ref.hasByte("@") {
+                    creport("CS-K8S-023", img, "uses image \(ref) by tag, not by digest.", "image|digest", ["image": .string(ref)])
+                }
+            }
+            // Init and ephemeral containers run to completion or on demand: probes are for long-running containers.
+            if group == "containers", probedKinds.contains(kind) {
+                if c["livenessProbe"] == nil { creport("CS-K8S-024", nil, "has no livenessProbe.", "livenessProbe") }
+                if c["readinessProbe"] == nil { creport("CS-K8S-025", nil, "has no readinessProbe.", "readinessProbe") }
+            }
+            let uid = userPair?.value.int
+            if uid.map({ $0 < 10000 }) ?? (userPair == nil) {
+                creport("CS-K8S-026", userPair?.key, uid.map { "runs as UID \($0), below 10000." } ?? "sets no runAsUser, so the image's user (often root or a low UID) applies.",
+                        "runAsUser|high")
             }
 
             let cSeccomp = sc?.at("seccompProfile", "type")
