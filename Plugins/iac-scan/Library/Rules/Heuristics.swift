@@ -40,11 +40,15 @@ enum Heuristics {
         "ISSUER", "REALM", "SCOPE", "SCOPES", "VERSION", "FINGERPRINT", "SERVER", "REF", "ARN",
     ]
 
+    static let switchValues: Set<String> = ["0", "1", "true", "false", "yes", "no", "on", "off"]
+
     /// A literal value, not empty and not just a reference to another variable (`$X`, `${X}`).
     static func isLiteralSecretValue(_ value: String) -> Bool {
         let v = value.trimmingSpaces
         if v.isEmpty { return false }
         if v.hasPrefix("$") && !v.dropFirst().contains(where: { $0 == " " }) { return false }
+        // A switch, not a credential: `APT_KEY_DONT_WARN_ON_DANGEROUS_USAGE=1`, `ENABLE_AUTH=true`.
+        if switchValues.contains(v.lowercased()) { return false }
         return true
     }
 
