@@ -35,9 +35,10 @@ enum DockerfileRules {
                 case "ARG": checkArg(inst, stage: label, &sink)
                 case "RUN":
                     let n = checkRun(inst, stage: stage, label: label, pipefail: pipefail, isFinal: isFinal, &sink)
-                    if let prev = lastRun, prev.flags == inst.flags, prev.commands <= 2, n <= 2 {
+                    // Only single-command neighbours: chained commands (`a && b`) in separate RUNs are a choice (hadolint's spec).
+                    if let prev = lastRun, prev.flags == inst.flags, prev.commands <= 1, n <= 1 {
                         sink.report("CS-DF-033", line: inst.startLine, endLine: inst.endLine,
-                                    message: "RUN follows another short RUN with the same options; each RUN adds a layer.",
+                                    message: "RUN follows another single-command RUN with the same options; each RUN adds a layer.",
                                     locator: "\(label)|RUN|\(collapse(inst.commandText))")
                     }
                     lastRun = (inst.flags, n)
@@ -45,7 +46,10 @@ enum DockerfileRules {
                     if let words = inst.execForm, let sh = words.first {
                         let name = String(sh.split(separator: "/").last ?? "")
                         let posix = ["sh", "bash", "ash", "dash", "zsh", "ksh", "mksh"].contains(name)
-                        pipefail = words.contains("pipefail") || !posix
+                        // `sh -o pipefail` does not count: /bin/sh is dash on Debian/Ubuntu, which has long lacked
+                        // the option (hadolint DL4006 warns there too).
+                        let knowsPipefail = ["bash", "ash", "zsh", "ksh", "mksh"].contains(name)
+                        pipefail = (knowsPipefail && words.contains("pipefail")) || !posix
                     }
                 case "EXPOSE": checkExpose(inst, stage: stage, label: label, &sink)
                 case "MAINTAINER":
@@ -302,7 +306,7 @@ enum DockerfileRules {
                     firstUpdate = c
                 }
             case _ where PackageInstalls.isPipInstall(c):
-                if !args.contains("--no-cache-dir"), stage.variables["PIP_NO_CACHE_DIR"] == nil,
+                if !args.contains("--no-cache-dir"), !pipCacheDisabled(c, earlier: cmds.prefix { $0 != c }, stage: stage),
                    !cacheMountHoldsPipCache(inst) {
                     once("CS-DF-025", "pip install runs without --no-cache-dir.")
                 }
@@ -348,6 +352,21 @@ enum DockerfileRules {
             report("CS-DF-018", "The package index is updated in a RUN that installs nothing; a later install uses a stale cached layer.", at: update)
         }
         return cmds.count
+    }
+
+    /// PIP_NO_CACHE_DIR set to a true value (1, on, yes, true) for this pip: on the command itself
+    /// (`PIP_NO_CACHE_DIR=1 pip install`), by an earlier `export` in the same RUN, or by ENV. A false value
+    /// (`0`, `off`...) keeps the cache, as pip reads it (hadolint DL3042 agrees).
+    static func pipCacheDisabled(_ c: ShellCommand, earlier: ArraySlice<ShellCommand>, stage: Stage) -> Bool {
+        let key = "PIP_NO_CACHE_DIR="
+        var value: String? = c.words.prefix { $0.hasByte("=") && !$0.hasPrefix("-") }.last { $0.hasPrefix(key) }.map { String($0.dropFirst(key.count)) }
+        if value == nil {
+            value = earlier.reversed().lazy.compactMap { cmd in
+                cmd.name == "export" ? cmd.args.last { $0.hasPrefix(key) }.map { String($0.dropFirst(key.count)) } : nil
+            }.first
+        }
+        guard let v = value ?? stage.variables["PIP_NO_CACHE_DIR"] else { return false }
+        return ["1", "on", "yes", "true"].contains(v.trimmingSpaces.lowercased())
     }
 
     /// `RUN --mount=type=cache,target=/root/.cache/pip`: pip's cache lives in the mount, not in the layer, so

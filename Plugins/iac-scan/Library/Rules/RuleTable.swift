@@ -106,7 +106,7 @@ public enum RuleTable {
                  fix: "Pin package versions (apk add curl=8.9.1-r0, or curl~8.9 for patch updates) for reproducible builds.",
                  hadolint: "DL3018"),
         RuleInfo("CS-DF-033", .dockerfile, .info, "Consecutive RUN instructions",
-                 fix: "Join short consecutive RUN instructions with && so they make one layer.",
+                 fix: "Join consecutive single-command RUN instructions with && so they make one layer.",
                  hadolint: "DL3059"),
         RuleInfo("CS-DF-034", .dockerfile, .low, "pip install of unpinned packages",
                  fix: "Pin versions (pip install flask==3.0.3) or install from a pinned requirements/constraints file.",
