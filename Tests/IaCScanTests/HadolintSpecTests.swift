@@ -166,7 +166,54 @@ import Testing
         Case("DL4006", "FROM mcr.microsoft.com/powershell:ubuntu-16.04\nSHELL [ \"cmd.exe\", \"/c\" ]\nRUN Get-Variable PSVersionTable | Select-Object -ExpandProperty Value", false),
     ]
 
-    static let all = dl3018 + dl3047 + dl3059 + dl3042 + dl3013 + dl3062 + dl4006
+    static let dl3008: [Case] = [
+        Case("DL3008", "RUN apt-get update && apt-get install python", true),
+        Case("DL3008", "RUN apt-get update \\\n && apt-get -yqq --no-install-recommends install nodejs=0.10 \\\n && rm -rf /var/lib/apt/lists/*", false),
+        Case("DL3008", "RUN apt-get update && apt-get install --no-install-recommends -y \\\npython-demjson=2.2.2* \\\nwget=1.16.1* \\\ngit=1:2.5.0* \\\nruby=1:2.1.*", false),
+        Case("DL3008", "RUN apt-get install -y python=1.2.2", false),
+        Case("DL3008", "RUN apt-get install ./wkhtmltox_0.12.5-1.bionic_amd64.deb", false),
+        Case("DL3008", "RUN apt-get -y --no-install-recommends install nodejs=0.10", false),
+        Case("DL3008", "RUN set -e &&\\\n echo \"deb http://http.debian.net/debian jessie-backports main\" > /etc/apt/sources.list.d/jessie-backports.list &&\\\n"
+             + " apt-get update &&\\\n apt-get install -y --no-install-recommends -t jessie-backports openjdk-8-jdk=8u131-b11-1~bpo8+1 &&\\\n"
+             + " rm -rf /var/lib/apt/lists/*", false),
+    ]
+
+    static let dl3016: [Case] = [
+        Case("DL3016", "RUN npm install", false),
+        Case("DL3016", "RUN npm install --progress=false", false),
+        Case("DL3016", "RUN npm install express@4.1.1", false),
+        Case("DL3016", "RUN npm install @myorg/privatepackage@\">=0.1.0\"", false),
+        Case("DL3016", "RUN npm install express@\"4.1.1\" sax@0.1.1", false),
+        Case("DL3016", "RUN npm install --global express@\"4.1.1\"", false),
+        Case("DL3016", "RUN npm install -g express@\"4.1.1\"", false),
+        Case("DL3016", "RUN npm install package-v1.2.3.tar", false),
+        Case("DL3016", "RUN npm install package-v1.2.3.tar.gz", false),
+        Case("DL3016", "RUN npm install package-v1.2.3.tgz", false),
+        Case("DL3016", "RUN npm install /folder", false),
+        Case("DL3016", "RUN npm install ./folder", false),
+        Case("DL3016", "RUN npm install ../folder", false),
+        Case("DL3016", "RUN npm install ~/folder", false),
+        Case("DL3016", "RUN npm install git+ssh://git@github.com:npm/npm.git#v1.0.27", false),
+        Case("DL3016", "RUN npm install git+http://isaacs@github.com/npm/npm#semver:^5.0", false),
+        Case("DL3016", "RUN npm install git+https://isaacs@github.com/npm/npm.git#v1.0.27", false),
+        Case("DL3016", "RUN npm install git://github.com/npm/npm.git#v1.0.27", false),
+        Case("DL3016", "RUN npm run --crazy install", false),
+        Case("DL3016", "RUN npm install @myorg/privatepackage@\">=0.1.0 <0.2.0\"", false),
+        Case("DL3016", "RUN npm install express", true),
+        Case("DL3016", "RUN npm install @myorg/privatepackage", true),
+        Case("DL3016", "RUN npm install express sax@0.1.1", true),
+        Case("DL3016", "RUN npm install --global express", true),
+        Case("DL3016", "RUN npm install git+ssh://git@github.com:npm/npm.git", true),
+        Case("DL3016", "RUN npm install git+http://isaacs@github.com/npm/npm", true),
+        Case("DL3016", "RUN npm install git+https://isaacs@github.com/npm/npm.git", true),
+        Case("DL3016", "RUN npm install git://github.com/npm/npm.git", true),
+        Case("DL3016", "RUN npm install --loglevel verbose sax@0.1.1", false),
+        Case("DL3016", "RUN npm install --registry https://example.com sax@0.1.1", false),
+        Case("DL3016", "RUN npm install --registry https://example.com express", true),
+        Case("DL3016", "RUN npm install --registry=https://example.com express", true),
+    ]
+
+    static let all = dl3008 + dl3016 + dl3018 + dl3047 + dl3059 + dl3042 + dl3013 + dl3062 + dl4006
 
     /// The iac-scan rule that carries a hadolint code in its hadolint column.
     static func rule(for code: String) -> String? {
