@@ -143,10 +143,16 @@ enum KubernetesRules {
                 if c["livenessProbe"] == nil { creport("CS-K8S-024", nil, "has no livenessProbe.", "livenessProbe") }
                 if c["readinessProbe"] == nil { creport("CS-K8S-025", nil, "has no readinessProbe.", "readinessProbe") }
             }
-            let uid = userPair?.value.int
-            if uid.map({ $0 < 10000 }) ?? (userPair == nil) {
-                creport("CS-K8S-026", userPair?.key, uid.map { "runs as UID \($0), below 10000." } ?? "sets no runAsUser, so the image's user (often root or a low UID) applies.",
-                        "runAsUser|high")
+            // As checkov CKV_K8S_40: no runAsUser, one below 10000, or one that is not a number (the API refuses it;
+            // an unrendered template value cannot be vouched for) all fail.
+            if let pair = userPair {
+                if let uid = pair.value.int {
+                    if uid < 10000 { creport("CS-K8S-026", pair.key, "runs as UID \(uid), below 10000.", "runAsUser|high") }
+                } else {
+                    creport("CS-K8S-026", pair.key, "has a runAsUser that is not a number.", "runAsUser|high")
+                }
+            } else {
+                creport("CS-K8S-026", nil, "sets no runAsUser, so the image's user (often root or a low UID) applies.", "runAsUser|high")
             }
 
             let cSeccomp = sc?.at("seccompProfile", "type")
