@@ -133,6 +133,27 @@ import Glibc
 }
 
 @Suite struct RuleEdgeCaseTests {
+    /// Package lists given through variables take the value Docker would use in that RUN (Dockerfile reference,
+    /// "Scope" of ARG and ENV): ENV and ARG defaults of the stage and of the stage it builds FROM; a global ARG is
+    /// not in scope inside a stage unless declared again; a build argument without default is unknown.
+    @Test func packagesThroughVariablesUseTheValueInScope() {
+        func unpinned(_ text: String) -> String? {
+            scan(text, .dockerfile).findings.first { $0.ruleId == "CS-DF-012" }?.message
+        }
+        let lower = unpinned("FROM debian:12\nENV buildDeps='gcc make'\nRUN apt-get install -y --no-install-recommends $buildDeps\n")
+        #expect(lower?.contains("gcc, make") == true, "\(lower ?? "no finding")")
+        #expect(unpinned("FROM debian:12 AS base\nENV DEPS=\"curl\"\nFROM base\nRUN apt-get install -y ${DEPS}\n") != nil)
+        #expect(unpinned("FROM debian:12\nARG DEPS=\"curl=7.88.1-10+deb12u8\"\nRUN apt-get install -y ${DEPS}\n") == nil)
+        #expect(unpinned("FROM debian:12\nARG DEPS\nRUN apt-get install -y $DEPS\n") == nil)
+        #expect(unpinned("ARG DEPS=curl\nFROM debian:12\nRUN apt-get install -y $DEPS\n") == nil)
+        #expect(unpinned("ARG DEPS=curl\nFROM debian:12\nARG DEPS\nRUN apt-get install -y $DEPS\n") != nil)
+        // The same for apk and pip.
+        #expect(scan("FROM alpine:3.20\nARG PKGS=\"git make=4.4.1-r2\"\nRUN apk add --no-cache $PKGS\n", .dockerfile)
+            .findings.first { $0.ruleId == "CS-DF-032" }?.message?.contains("git") == true)
+        #expect(!scan("FROM python:3.12\nENV TOOLS=\"black==24.8.0\"\nRUN pip install --no-cache-dir $TOOLS\n", .dockerfile)
+            .findings.contains { $0.ruleId == "CS-DF-034" })
+    }
+
     @Test func pipefailIsIrrelevantForNonPosixShells() {
         let pwsh = scan("FROM mcr.microsoft.com/powershell:7.4\nSHELL [\"pwsh\", \"-Command\"]\nRUN Get-Item x | Remove-Item\n", .dockerfile)
         #expect(!pwsh.findings.contains { $0.ruleId == "CS-DF-010" })
