@@ -7,6 +7,8 @@ import ContsecProtocol
 /// stderr line with terminal escapes, a protocol warning, a finished and a failed plugin.
 enum FixedEvents {
     static let workspace = "/work/ws"
+    /// The machine the fixed stream comes from (not this one: golden files must not depend on where tests run).
+    static let host = "node-1"
 
     static let findings: [Finding] = [
         Finding(ruleId: "SEC-1", title: "AWS access key in a file", severity: .critical, category: .secret,
@@ -59,7 +61,7 @@ enum FixedEvents {
     /// Runs the fixed stream through `sinks` (behind a policy filter with `ignore` and `gate`) and returns the filter.
     @discardableResult
     static func run(_ sinks: [EventSink], ignore: IgnoreList? = nil, gate: GateOptions = GateOptions()) -> PolicyFilter {
-        let bus = EventBus()
+        let bus = EventBus(host: host)
         let filter = PolicyFilter(sinks: sinks, ignore: ignore, gate: gate)
         bus.subscribe(filter)
         publish(on: bus)

@@ -64,11 +64,13 @@ public enum EventKind: Sendable {
     }
 }
 
-/// One event: stamped with a global sequence number, the plugin and the run it came from.
+/// One event: stamped with a global sequence number, the plugin and the run it came from, and the host it ran on.
 public struct Event: Sendable {
     public var seq: UInt64
     public var time: Date
     public var plugin: String
     public var runId: String
     public var kind: EventKind
+    /// The machine the plugin ran on (``HostIdentity``); a merged report replays events of many hosts.
+    public var host: String = HostIdentity.current
 }

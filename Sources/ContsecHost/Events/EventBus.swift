@@ -25,9 +25,12 @@ public final class EventBus: @unchecked Sendable {
     private var delivered: UInt64 = 0
     /// Events waiting for delivery, at most. About 4,000 findings is a few MiB.
     public let capacity: Int
+    /// Stamped on every event published here.
+    public let host: String
 
-    public init(capacity: Int = 4096) {
+    public init(capacity: Int = 4096, host: String = HostIdentity.current) {
         self.capacity = capacity
+        self.host = host
     }
 
     public func subscribe(_ sink: EventSink) {
@@ -46,7 +49,7 @@ public final class EventBus: @unchecked Sendable {
         let wasEmpty = queue.isEmpty
         let now = Date()
         for k in kinds {
-            queue.append(Event(seq: nextSeq, time: now, plugin: plugin, runId: runId, kind: k))
+            queue.append(Event(seq: nextSeq, time: now, plugin: plugin, runId: runId, kind: k, host: host))
             nextSeq += 1
         }
         if !started {

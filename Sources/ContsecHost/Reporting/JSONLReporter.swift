@@ -3,10 +3,14 @@ import ContsecProtocol
 
 /// One JSON object per line per event, as it happens: for `jq`, `tail -f` and log shippers.
 ///
-/// Every line starts `{"seq":…,"time":…,"plugin":…,"runId":…,"event":…` followed by the event's payload. Lines are
+/// Every line starts `{"schemaVersion":1,"seq":…,"time":…,"host":…,"plugin":…,"runId":…,"event":…` followed by the
+/// event's payload. The field set is a stable contract (README, "JSONL for log pipelines"): fields may be added,
+/// none is renamed or removed without a new `schemaVersion`. Lines are
 /// encoded straight into the output buffer (64 KiB, then written), so memory stays flat. The buffer is flushed when
 /// a plugin finishes or fails, at least once a second while events flow, and at the end.
 public final class JSONLReporter: IgnoredFindingSink, @unchecked Sendable {
+    /// The version of the line format, on every line.
+    public static let schemaVersion = 1
     private let out: ByteOutput
     private var stamp = UTCTimestamp()
     private var lastFlush = Date()
@@ -19,21 +23,24 @@ public final class JSONLReporter: IgnoredFindingSink, @unchecked Sendable {
 
     public func receiveIgnored(_ event: Event, reason: String) { write(event, ignored: reason) }
 
-    /// `","plugin":…,"runId":…,"event":"` for the last plugin run seen: encoded once, not per event.
-    private var sourceKey = ("", "")
+    /// `","host":…,"plugin":…,"runId":…,"event":"` for the last plugin run seen: encoded once, not per event.
+    private var sourceKey = ("", "", "")
     private var sourceBytes: [UInt8] = []
+    private let lineStart = Array(#"{"schemaVersion":\#(JSONLReporter.schemaVersion),"seq":"#.utf8)
 
     private func write(_ event: Event, ignored: String?) {
-        if sourceKey.0 != event.plugin || sourceKey.1 != event.runId {
-            sourceKey = (event.plugin, event.runId)
-            sourceBytes = Array(#"","plugin":"#.utf8)
+        if sourceKey.0 != event.plugin || sourceKey.1 != event.runId || sourceKey.2 != event.host {
+            sourceKey = (event.plugin, event.runId, event.host)
+            sourceBytes = Array(#"","host":"#.utf8)
+            JSONWriter.writeString(event.host, into: &sourceBytes)
+            sourceBytes.append(contentsOf: #","plugin":"#.utf8)
             JSONWriter.writeString(event.plugin, into: &sourceBytes)
             sourceBytes.append(contentsOf: #","runId":"#.utf8)
             JSONWriter.writeString(event.runId, into: &sourceBytes)
             sourceBytes.append(contentsOf: #","event":""#.utf8)
         }
         out.append { buf in
-            buf.append(contentsOf: #"{"seq":"#.utf8)
+            buf.append(contentsOf: lineStart)
             Self.appendDecimal(event.seq, into: &buf)
             buf.append(contentsOf: #","time":""#.utf8)
             stamp.write(event.time, into: &buf)

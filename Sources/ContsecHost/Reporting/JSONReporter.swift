@@ -20,6 +20,10 @@ public final class JSONReporter: IgnoredFindingSink, @unchecked Sendable {
     private var pluginOrder: [String] = []
     private var tally = SeverityTally()
     private var extra: [String: JSONValue] = [:]
+    /// Machines the events came from, in order of appearance: one for `run` and `workflow`, several for a merge.
+    private var hosts: [String] = []
+    /// The version of the document's shape; fields may be added, none renamed or removed without a new version.
+    public static let schemaVersion = 1
 
     public init(output: ByteOutput) throws {
         out = output
@@ -42,25 +46,30 @@ public final class JSONReporter: IgnoredFindingSink, @unchecked Sendable {
         switch event.kind {
         case .finding(let f):
             tally.add(f.severity)
-            let plugin = event.plugin
+            noteHost(event.host)
             findingSpool.append(separator: ",") { buf in
-                buf.append(contentsOf: "\n    {\"plugin\":".utf8)
-                JSONWriter.writeString(plugin, into: &buf)
+                Self.entryHead(event, into: &buf)
                 buf.append(contentsOf: ",\"finding\":".utf8)
                 f.writeJSON(into: &buf)
                 buf.append(UInt8(ascii: "}"))
             }
         case .action(let a):
-            actions.append(.object(["plugin": .string(event.plugin), "action": a.json]))
+            actions.append(.object(["plugin": .string(event.plugin), "host": .string(event.host), "action": a.json]))
         case .log(let l):
             logCount += 1
             if logs.count < 1000 {
-                logs.append(["plugin": .string(event.plugin), "level": .string(l.level.rawValue), "message": .string(l.message)])
+                logs.append(["plugin": .string(event.plugin), "host": .string(event.host), "level": .string(l.level.rawValue),
+                             "message": .string(l.message)])
             }
         case .protocolWarning(let w):
-            if warnings.count < 1000 { warnings.append(["plugin": .string(event.plugin), "message": .string(w)]) }
-        case .pluginStarted(let path, _):
-            plugin(event.runId, event.plugin) { $0["path"] = .string(path) }
+            if warnings.count < 1000 { warnings.append(["plugin": .string(event.plugin), "host": .string(event.host), "message": .string(w)]) }
+        case .pluginStarted(let path, let command):
+            noteHost(event.host)
+            plugin(event.runId, event.plugin) { p in
+                p["path"] = .string(path)
+                p["host"] = .string(event.host)
+                if let command { p["command"] = .string(command) }
+            }
         case .pluginReady(let info):
             plugin(event.runId, event.plugin) { p in
                 p["version"] = .string(info.version)
@@ -84,11 +93,25 @@ public final class JSONReporter: IgnoredFindingSink, @unchecked Sendable {
         }
     }
 
+    /// `\n    {"plugin":…,"runId":…,"host":…` of a findings or ignored entry: which run, on which machine.
+    static func entryHead(_ event: Event, into buf: inout [UInt8]) {
+        buf.append(contentsOf: "\n    {\"plugin\":".utf8)
+        JSONWriter.writeString(event.plugin, into: &buf)
+        buf.append(contentsOf: ",\"runId\":".utf8)
+        JSONWriter.writeString(event.runId, into: &buf)
+        buf.append(contentsOf: ",\"host\":".utf8)
+        JSONWriter.writeString(event.host, into: &buf)
+    }
+
+    private func noteHost(_ host: String) {
+        if !hosts.contains(host) { hosts.append(host) }
+    }
+
     public func receiveIgnored(_ event: Event, reason: String) {
         guard case .finding(let f) = event.kind else { return }
+        noteHost(event.host)
         ignoredSpool.append(separator: ",") { buf in
-            buf.append(contentsOf: "\n    {\"plugin\":".utf8)
-            JSONWriter.writeString(event.plugin, into: &buf)
+            Self.entryHead(event, into: &buf)
             buf.append(contentsOf: ",\"reason\":".utf8)
             JSONWriter.writeString(reason, into: &buf)
             buf.append(contentsOf: ",\"finding\":".utf8)
@@ -111,7 +134,10 @@ public final class JSONReporter: IgnoredFindingSink, @unchecked Sendable {
         }
         head.append(UInt8(ascii: "{"))
         // The host's own peak memory, for benchmarks and for users sizing CI runners.
+        field("schemaVersion", .int(Self.schemaVersion))
         field("contsec", ["version": .string(ContsecVersion.current), "peakRSSKiB": .int(HostResources.peakRSSKiB())])
+        // One machine: its name. A merge attaches `hosts` (a summary per machine) instead.
+        if hosts.count <= 1 { field("host", .string(hosts.first ?? HostIdentity.current)) }
         field("startedAt", .string(iso.string(from: started)))
         field("finishedAt", .string(iso.string(from: Date())))
         field("plugins", .array(pluginOrder.compactMap { plugins[$0].map(JSONValue.object) }))

@@ -96,14 +96,15 @@ enum SARIFEncoding {
         return n.isEmpty || n == f.ruleId ? "Rule" + f.ruleId.filter { $0.isASCII && ($0.isLetter || $0.isNumber) } : n
     }
 
-    static func result(_ f: Finding, ruleIndex: Int, workspace: String) -> JSONValue {
+    /// `host` goes in the result's property bag: results of many machines (a merged report) stay told apart.
+    static func result(_ f: Finding, ruleIndex: Int, workspace: String, host: String) -> JSONValue {
         var r: [String: JSONValue] = [
             "ruleId": .string(f.ruleId),
             "ruleIndex": .int(ruleIndex),
             "level": .string(level(f.severity)),
             "message": ["text": .string(f.message ?? f.title)],
             "locations": [location(f.target, workspace: workspace)],
-            "properties": ["severity": .string(f.severity.rawValue), "category": .string(f.category.rawValue)],
+            "properties": ["severity": .string(f.severity.rawValue), "category": .string(f.category.rawValue), "host": .string(host)],
         ]
         if let fp = f.fingerprint { r["partialFingerprints"] = ["contsecFingerprint/v1": .string(fp)] }
         return .object(r)

@@ -117,7 +117,7 @@ public final class SARIFReporter: EventSink, @unchecked Sendable {
                 run.rules.append(RuleSource(f, declared: run.declared[f.ruleId]))
             }
             run.rules[index].note(f)
-            let result = SARIFEncoding.result(f, ruleIndex: index, workspace: workspace)
+            let result = SARIFEncoding.result(f, ruleIndex: index, workspace: workspace, host: event.host)
             do {
                 try run.spool(f.severity).append(separator: ",\n        ") { JSONWriter.write(result, into: &$0) }
                 run.resultCount += 1
@@ -132,6 +132,7 @@ public final class SARIFReporter: EventSink, @unchecked Sendable {
             let time = stamp.string(event.time)
             run.invocation(event.runId) { inv in
                 inv["startTimeUtc"] = .string(time)
+                inv["machine"] = .string(event.host)  // SARIF's own field for where the run happened
                 if let command { inv["properties"] = ["runId": .string(event.runId), "command": .string(command)] }
             }
         case .pluginReady(let info):

@@ -8,10 +8,12 @@ public final class TableReporter: IgnoredFindingSink, @unchecked Sendable {
     private let colour: Bool
     private let progressLine: Bool
     private let maxRows: Int
-    private var findings: [(plugin: String, finding: Finding)] = []
+    private var findings: [(plugin: String, finding: Finding, host: String)] = []
+    /// Machines seen: with more than one (a merged report) rows and plugin lines name theirs.
+    private var hosts: Set<String> = []
     private var dropped = 0
     private var actions: [(plugin: String, action: Action)] = []
-    private var plugins: [(name: String, status: String, detail: String?)] = []
+    private var plugins: [(name: String, status: String, detail: String?, host: String)] = []
     /// Table results, in the order their runs finished; the command names the table when the plugin gives no title.
     private var tables: [(heading: String, table: ResultTable)] = []
     private var commands: [String: String] = [:]
@@ -39,7 +41,8 @@ public final class TableReporter: IgnoredFindingSink, @unchecked Sendable {
         case .finding(let f):
             tally.add(f.severity)
             // Bounded: a table of a million rows helps no one; the JSON formats carry them all.
-            if findings.count < maxRows { findings.append((event.plugin, f)) } else { dropped += 1 }
+            hosts.insert(event.host)
+            if findings.count < maxRows { findings.append((event.plugin, f, event.host)) } else { dropped += 1 }
             if progressLine && tally.total % 100 == 0 { showProgress("\(event.plugin): \(tally.total) findings") }
         case .action(let a): actions.append((event.plugin, a))
         case .log(let l):
@@ -51,19 +54,24 @@ public final class TableReporter: IgnoredFindingSink, @unchecked Sendable {
         case .pluginStarted(_, let command):
             commands[event.runId] = command
         case .pluginFinished(let r, let d):
-            plugins.append((event.plugin, r.status.rawValue, r.message ?? String(format: "%.2f s", d)))
+            hosts.insert(event.host)
+            plugins.append((event.plugin, r.status.rawValue, r.message ?? String(format: "%.2f s", d), event.host))
             if let t = r.table {
                 let heading = t.title.map { "\(event.plugin): \($0)" }
                     ?? ([event.plugin] + (commands[event.runId].map { [$0] } ?? [])).joined(separator: " ")
                 tables.append((heading, t))
             }
         case .pluginFailed(let f, _):
-            plugins.append((event.plugin, "failed", f.kind.rawValue))
+            hosts.insert(event.host)
+            plugins.append((event.plugin, "failed", f.kind.rawValue, event.host))
         default: break
         }
     }
 
     public func receiveIgnored(_ event: Event, reason: String) { ignored += 1 }
+
+    /// Adds a table of the caller's own (a merged report's summary per host), shown after the plugins' tables.
+    public func attach(heading: String, table: ResultTable) { tables.append((heading, table)) }
 
     private func showProgress(_ text: String) {
         let line = "\r\u{1B}[2K" + String(text.prefix(100))
@@ -109,12 +117,14 @@ public final class TableReporter: IgnoredFindingSink, @unchecked Sendable {
             let packageWidth = min(60, packages.map { $0?.count ?? 0 }.max() ?? 0)
             var current: Severity?
             let manyPlugins = plugins.count > 1 || Set(sorted.map(\.plugin)).count > 1  // once, not per row
-            for (i, (plugin, f)) in sorted.enumerated() {
+            let manyHosts = hosts.count > 1
+            for (i, (plugin, f, host)) in sorted.enumerated() {
                 if f.severity != current {
                     current = f.severity
                     out.write("\n" + paint("\(f.severity.rawValue.uppercased()) (\(tally[f.severity]))", f.severity) + "\n")
                 }
-                let prefix = manyPlugins ? "[\(plugin)] " : ""
+                let source = (manyHosts ? [host] : []) + (manyPlugins ? [plugin] : [])
+                let prefix = source.isEmpty ? "" : "[\(source.joined(separator: " "))] "
                 let package = packageWidth > 0 ? pad(packages[i] ?? "", packageWidth) + "  " : ""
                 out.write("  \(pad(f.ruleId, ruleWidth))  \(pad(Self.location(f.target), locWidth))  \(package)\(prefix)\(f.title)\n")
             }
@@ -138,7 +148,7 @@ public final class TableReporter: IgnoredFindingSink, @unchecked Sendable {
         }
         out.write("\n")
         for p in plugins {
-            out.write("\(p.name): \(p.status)\(p.detail.map { " (\($0))" } ?? "")\n")
+            out.write("\(hosts.count > 1 ? p.host + " " : "")\(p.name): \(p.status)\(p.detail.map { " (\($0))" } ?? "")\n")
         }
         let counts = tally.total == 0 ? "no findings" : "\(tally.total) finding\(tally.total == 1 ? "" : "s") (\(tally.text))"
         let suppressed = ignored > 0 ? ", \(ignored) ignored (see --format json)" : ""
