@@ -11,6 +11,7 @@ enum CLI {
       contsec describe <plugin>                    Show a plugin's commands and flags
       contsec run <plugin> [<command>] [--flags]   Run a plugin (its default command if none is named)
       contsec workflow FILE.json                   Run several plugin steps with one report and one exit code
+      contsec report merge [HOST=]FILE.json...     Merge many hosts' JSON reports into one (any --format)
       contsec version                              Print the version
       contsec <command> --help                     Help for a command
 
@@ -46,8 +47,10 @@ enum CLI {
             case "plugin": return try PluginCommand.run(args, globals: globals)
             case "workflow":
                 return try WorkflowCommand.run(args, globals: globals)
+            case "report":
+                return try ReportCommand.run(args, globals: globals)
             default:
-                throw CLIError.usage("unknown command '\(sub)'. Commands: plugins, describe, run, workflow, version.")
+                throw CLIError.usage("unknown command '\(sub)'. Commands: plugins, describe, run, workflow, report, version.")
             }
         } catch let e as CLIError {
             printError("\(e)")

@@ -42,6 +42,13 @@ public final class PolicyFilter: EventSink, @unchecked Sendable {
         for s in sinks { s.receive(event) }
     }
 
+    /// A finding ignored where it was first reported (a merged report replays it): counted and handed to the sinks
+    /// that list ignored findings, never to the gates.
+    public func receiveIgnored(_ event: Event, reason: String) {
+        ignoredCount += 1
+        for s in sinks { (s as? IgnoredFindingSink)?.receiveIgnored(event, reason: reason) }
+    }
+
     /// The gates' verdict on everything received so far (final after `finish`).
     public var verdict: GateVerdict { finalVerdict ?? counter.verdict(gate) }
 
