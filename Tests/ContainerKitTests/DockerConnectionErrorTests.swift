@@ -53,16 +53,30 @@ struct DockerConnectionErrorTests {
         }
     }
 
-    @Test("DOCKER_HOST: unix:// paths are honoured, other schemes are refused with advice")
-    func dockerHost() throws {
-        #expect(try DockerClient(environment: ["DOCKER_HOST": "unix:///run/user/1000/docker.sock"]).socketPath == "/run/user/1000/docker.sock")
-        #expect(try DockerClient(environment: [:]).socketPath == "/var/run/docker.sock")
-        #expect(throws: DockerError.unsupportedDockerHost("tcp://10.0.0.1:2375")) {
-            _ = try DockerClient(environment: ["DOCKER_HOST": "tcp://10.0.0.1:2375"])
-        }
-        #expect(DockerError.unsupportedDockerHost("tcp://x").description.contains("set DOCKER_HOST=unix://"))
+    @Test("permission denied says how to get access")
+    func permissionMessage() {
         #expect(DockerError.permissionDenied(path: "/var/run/docker.sock").description
             == "cannot reach the Docker daemon at /var/run/docker.sock: permission denied. Add your user to the docker group or run as root")
+    }
+
+    @Test("DOCKER_HOST naming a regular file or a directory says what it is, not 'connection refused'")
+    func dockerHostNotASocket() async throws {
+        let directory = NSTemporaryDirectory() + "contsec-test-notsock-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = directory + "/docker.sock"
+        #expect(FileManager.default.createFile(atPath: file, contents: Data("not a socket".utf8)))
+        for (path, kind) in [(file, "a regular file"), (directory, "a directory")] {
+            let docker = try DockerClient(environment: ["DOCKER_HOST": "unix://" + path])
+            do {
+                _ = try await docker.ping()
+                Issue.record("ping through \(path) should have failed")
+            } catch let error as DockerError {
+                #expect(error == .notASocket(path: path, kind: kind))
+                #expect(error.description.contains("it is \(kind), not a socket"))
+                #expect(!error.description.contains("refused"))
+            }
+        }
     }
 
     @Test("API version comparison is numeric")

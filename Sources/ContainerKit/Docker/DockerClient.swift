@@ -1,49 +1,76 @@
 import Foundation
 
-/// A Docker Engine API client speaking HTTP/1.1 over the daemon's unix socket.
+/// A Docker Engine API client speaking HTTP/1.1 over the daemon's unix socket, or over TCP with or without TLS
+/// (`DOCKER_HOST=tcp://…` with `DOCKER_TLS_VERIFY` / `DOCKER_CERT_PATH`, read as the docker CLI reads them).
 ///
 /// One client per process is enough: it keeps a few idle keep-alive connections for reuse and negotiates the
 /// API version once, from `/version`, as `min(server's ApiVersion, maxSupportedAPIVersion)`.
 /// Calls are `async`; the blocking socket work runs on Dispatch's global queue, and streams each own a thread,
 /// so the Swift concurrency pool is never blocked.
 public final class DockerClient: @unchecked Sendable {
-    /// The socket this client talks to.
-    public let socketPath: String
+    /// Where the engine is.
+    public let endpoint: DockerEndpoint
+    /// The unix socket this client talks to, or the engine's `tcp://` address (what error messages name).
+    public var socketPath: String { endpoint.socketPath ?? endpoint.description }
     /// Per-read timeout for ordinary requests, in seconds (streams and `wait` have none).
     public let requestTimeout: Double
     /// Highest API version whose models this client knows; newer daemons are spoken to at this version.
     public static let maxSupportedAPIVersion = "1.43"
     /// The socket used when `DOCKER_HOST` is unset.
-    public static let defaultSocketPath = "/var/run/docker.sock"
+    public static let defaultSocketPath = DockerEndpoint.defaultSocketPath
 
     private let lock = NSLock()
-    private var idle: [UnixSocket] = []
+    private var idle: [EngineConnection] = []
     private var negotiatedVersion: String?
     private static let maxIdleConnections = 4
+    /// The OpenSSL context of a TLS endpoint, made once: certificate files are read when the client is created.
+    private let tls: TLSContext?
 
     /// - Parameters:
-    ///   - socketPath: explicit socket; when nil, `DOCKER_HOST=unix://...` from `environment`, else `/var/run/docker.sock`.
+    ///   - socketPath: explicit socket; when nil, the engine `environment` names (`DOCKER_HOST` and the TLS
+    ///     variables, see ``DockerEndpoint/fromEnvironment(_:)``), else `/var/run/docker.sock`.
     ///   - environment: where `DOCKER_HOST` is read from (the process environment by default).
     ///   - requestTimeout: seconds to wait on each read of an ordinary request.
-    /// - Throws: `DockerError.unsupportedDockerHost` for a non-unix `DOCKER_HOST`.
-    public init(socketPath: String? = nil,
-                environment: [String: String] = ProcessInfo.processInfo.environment,
-                requestTimeout: Double = 120) throws {
-        if let socketPath {
-            self.socketPath = socketPath
-        } else {
-            self.socketPath = try Self.socketPath(dockerHost: environment["DOCKER_HOST"])
-        }
+    /// - Throws: `DockerError.unsupportedDockerHost` for ssh://, npipe:// or a malformed `DOCKER_HOST`;
+    ///   `DockerError.tlsSetup` when TLS files are missing or unreadable.
+    public convenience init(socketPath: String? = nil,
+                            environment: [String: String] = ProcessInfo.processInfo.environment,
+                            requestTimeout: Double = 120) throws {
+        let endpoint: DockerEndpoint = try socketPath.map { .unix(path: $0) } ?? DockerEndpoint.fromEnvironment(environment)
+        try self.init(endpoint: endpoint, requestTimeout: requestTimeout)
+    }
+
+    /// A client of the engine at `endpoint`. A TLS endpoint's certificate and key are loaded here.
+    public init(endpoint: DockerEndpoint, requestTimeout: Double = 120) throws {
+        self.endpoint = endpoint
         self.requestTimeout = requestTimeout
+        if case .tcp(_, _, let settings?) = endpoint {
+            tls = try TLSContext(settings)
+        } else {
+            tls = nil
+        }
     }
 
     /// The socket path a `DOCKER_HOST` value names (nil or empty → the default socket).
+    /// - Throws: `DockerError.unsupportedDockerHost` for anything but a unix socket.
     public static func socketPath(dockerHost: String?) throws -> String {
-        guard let host = dockerHost, !host.isEmpty else { return defaultSocketPath }
-        guard host.hasPrefix("unix://") else { throw DockerError.unsupportedDockerHost(host) }
-        let path = String(host.dropFirst("unix://".count))
-        guard path.hasPrefix("/") else { throw DockerError.unsupportedDockerHost(host) }
+        guard let path = try DockerEndpoint.parse(dockerHost ?? "").socketPath else {
+            throw DockerError.unsupportedDockerHost(dockerHost ?? "")
+        }
         return path
+    }
+
+    /// A new connection to the engine: TCP connects and TLS handshakes are bounded by the request timeout (30 s at most).
+    func connect() throws -> EngineConnection {
+        switch endpoint {
+        case .unix(let path):
+            return try UnixSocket(connectingTo: path)
+        case .tcp(let host, let port, _):
+            let timeout = min(max(requestTimeout, 1), 30)
+            let fd = try TCPConnector.connect(host: host, port: port, timeout: timeout, name: endpoint.description)
+            guard let tls else { return EngineConnection(fd: fd, path: endpoint.description) }
+            return try TLSConnection(fd: fd, path: endpoint.description, context: tls, serverName: host, handshakeTimeout: timeout)
+        }
     }
 
     deinit {
@@ -117,13 +144,13 @@ public final class DockerClient: @unchecked Sendable {
         return idle.count
     }
 
-    private func takeIdle() -> UnixSocket? {
+    private func takeIdle() -> EngineConnection? {
         lock.lock()
         defer { lock.unlock() }
         return idle.popLast()
     }
 
-    private func giveBack(_ socket: UnixSocket) {
+    private func giveBack(_ socket: EngineConnection) {
         lock.lock()
         if idle.count < Self.maxIdleConnections {
             idle.append(socket)
@@ -144,7 +171,7 @@ public final class DockerClient: @unchecked Sendable {
         if case .file = body { canReuse = false }
         for _ in 0..<2 {
             let pooled = canReuse ? takeIdle() : nil
-            let socket = try pooled ?? UnixSocket(connectingTo: socketPath)
+            let socket = try pooled ?? connect()
             socket.setReadTimeout(timeout)
             let reader: HTTPResponseReader?
             do {
@@ -182,9 +209,9 @@ public final class DockerClient: @unchecked Sendable {
 
     /// Opens a dedicated connection for a streaming response and returns it after checking the status.
     func openStream(_ method: String, _ path: String, query: QueryItems, headers: [(String, String)] = [],
-                    body: DockerRequestBody?, notFound: (DockerResourceKind, String)?) throws -> (UnixSocket, HTTPResponseReader) {
+                    body: DockerRequestBody?, notFound: (DockerResourceKind, String)?) throws -> (EngineConnection, HTTPResponseReader) {
         let target = try target(path, query: query, versioned: true)
-        let socket = try UnixSocket(connectingTo: socketPath)
+        let socket = try connect()
         socket.setReadTimeout(0)
         do {
             try HTTPRequestWriter.write(method: method, target: target, headers: headers, body: body, to: socket)
@@ -210,6 +237,9 @@ public final class DockerClient: @unchecked Sendable {
             // Prefer the name the caller asked about; else the one the daemon names ("No such image: nginx:1.27").
             if let (hintKind, name) = notFound, hintKind == kind { throw DockerError.notFound(kind: kind, name: name) }
             throw DockerError.notFound(kind: kind, name: nameAfterColon(message) ?? message)
+        }
+        if status == 400 && message.contains("HTTP request to an HTTPS server") {
+            throw DockerError.daemon(status: status, message: message + " The daemon wants TLS: set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to the folder with ca.pem, cert.pem and key.pem")
         }
         throw DockerError.daemon(status: status, message: message)
     }

@@ -7,8 +7,14 @@ public enum DockerResourceKind: String, Sendable, Equatable {
 
 /// Everything that can go wrong talking to the Docker daemon, each with a message a user can act on.
 public enum DockerError: Error, Sendable, Equatable, CustomStringConvertible, LocalizedError {
-    /// `DOCKER_HOST` names something other than a unix socket.
+    /// `DOCKER_HOST` uses a scheme contsec does not speak (ssh://, npipe://, fd://) or cannot be read.
     case unsupportedDockerHost(String)
+    /// The engine's path exists but is not a socket (`DOCKER_HOST=unix:///etc/passwd`); `kind` says what it is.
+    case notASocket(path: String, kind: String)
+    /// TLS cannot be set up: a certificate or key file is missing or unreadable, or OpenSSL is not installed.
+    case tlsSetup(String)
+    /// The TLS handshake with the engine failed; `reason` says why and what to change.
+    case tlsHandshake(endpoint: String, reason: String)
     /// The socket file does not exist: the daemon is not running or lives elsewhere.
     case socketMissing(path: String)
     /// The socket exists but this user may not open it.
@@ -31,7 +37,13 @@ public enum DockerError: Error, Sendable, Equatable, CustomStringConvertible, Lo
     public var description: String {
         switch self {
         case .unsupportedDockerHost(let value):
-            return "DOCKER_HOST=\(value) is not supported: contsec talks to Docker over a unix socket; set DOCKER_HOST=unix:///path/to/docker.sock or unset it"
+            return Self.unsupportedHostAdvice(value)
+        case .notASocket(let path, let kind):
+            return "cannot reach the Docker daemon at \(path): it is \(kind), not a socket. Set DOCKER_HOST to the daemon's socket (unix:///var/run/docker.sock, or what dockerd's -H says) or unset it"
+        case .tlsSetup(let detail):
+            return "cannot set up TLS to the Docker daemon: \(detail)"
+        case .tlsHandshake(let endpoint, let reason):
+            return "TLS handshake with the Docker daemon at \(endpoint) failed: \(reason)"
         case .socketMissing(let path):
             return "cannot reach the Docker daemon at \(path): no such socket. Is dockerd running? Start it or set DOCKER_HOST"
         case .permissionDenied(let path):
@@ -54,4 +66,24 @@ public enum DockerError: Error, Sendable, Equatable, CustomStringConvertible, Lo
     }
 
     public var errorDescription: String? { description }
+
+    /// What to do about a DOCKER_HOST value contsec cannot use, by scheme.
+    static func unsupportedHostAdvice(_ value: String) -> String {
+        let scheme = value.range(of: "://").map { value[..<$0.lowerBound].lowercased() } ?? ""
+        switch scheme {
+        case "ssh":
+            return "DOCKER_HOST=\(value): ssh:// is not supported (contsec does not run ssh for you). Forward the remote socket and point DOCKER_HOST at it: `ssh -nNT -L /tmp/remote-docker.sock:/var/run/docker.sock USER@HOST &` then DOCKER_HOST=unix:///tmp/remote-docker.sock; or expose the daemon on TCP with --tlsverify and use tcp:// with DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH"
+        case "npipe":
+            return "DOCKER_HOST=\(value): npipe:// is a Windows named pipe; on Linux use unix:///var/run/docker.sock or tcp://HOST:2376 with DOCKER_TLS_VERIFY=1"
+        case "fd":
+            return "DOCKER_HOST=\(value): fd:// is dockerd's systemd socket activation, not a client address; use unix:///var/run/docker.sock"
+        case "unix":
+            return "DOCKER_HOST=\(value): a unix:// address needs an absolute path, e.g. unix:///var/run/docker.sock (unix:// alone means that default)"
+        case "tcp", "":
+            if value.hasPrefix("/") { return "DOCKER_HOST=\(value) is a path without a scheme: write unix://\(value)" }
+            return "DOCKER_HOST=\(value) is not a valid tcp:// address: write tcp://HOST:PORT, with [brackets] around an IPv6 address"
+        default:
+            return "DOCKER_HOST=\(value): the scheme \(scheme):// is not supported; use unix:///path/to/docker.sock or tcp://HOST:PORT (with DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH for TLS)"
+        }
+    }
 }

@@ -103,11 +103,11 @@ struct TTYFramer: StreamFramer {
 /// Lets the consumer's cancellation wake the reading thread.
 private final class StreamSocketBox: @unchecked Sendable {
     private let lock = NSLock()
-    private var socket: UnixSocket?
+    private var socket: EngineConnection?
     private var cancelled = false
 
     /// Returns false if the stream was already cancelled (the caller then closes the socket itself).
-    func set(_ socket: UnixSocket) -> Bool {
+    func set(_ socket: EngineConnection) -> Bool {
         lock.lock()
         defer { lock.unlock() }
         if cancelled { return false }

@@ -23,7 +23,7 @@ struct HTTPResponseHead {
 /// Writes one HTTP/1.1 request on a socket.
 enum HTTPRequestWriter {
     static func write(method: String, target: String, headers: [(String, String)] = [], body: DockerRequestBody?,
-                      to socket: UnixSocket) throws {
+                      to socket: EngineConnection) throws {
         var head = "\(method) \(target) HTTP/1.1\r\nHost: docker\r\nUser-Agent: contsec-containerkit\r\n"
         for (name, value) in headers {
             // A CR or LF would let a value start a header of its own.
@@ -61,7 +61,7 @@ enum HTTPRequestWriter {
 
 /// Reads an HTTP/1.1 response head and then its body piece by piece (Content-Length, chunked, or until close).
 final class HTTPResponseReader {
-    private let socket: UnixSocket
+    private let socket: EngineConnection
     private(set) var head: HTTPResponseHead
     private enum Mode { case length(Int), chunked, untilClose }
     private var mode: Mode
@@ -76,7 +76,7 @@ final class HTTPResponseReader {
     }
 
     /// Reads the head. Returns nil if the peer closed before sending a single byte (a stale keep-alive connection).
-    static func start(on socket: UnixSocket, method: String) throws -> HTTPResponseReader? {
+    static func start(on socket: EngineConnection, method: String) throws -> HTTPResponseReader? {
         guard let statusLine = try socket.readLine() else { return nil }
         let parts = statusLine.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let status = Int(parts[1]) else {
@@ -95,7 +95,7 @@ final class HTTPResponseReader {
         return HTTPResponseReader(socket: socket, head: head, method: method)
     }
 
-    private init(socket: UnixSocket, head: HTTPResponseHead, method: String) {
+    private init(socket: EngineConnection, head: HTTPResponseHead, method: String) {
         self.socket = socket
         self.head = head
         if method == "HEAD" || head.status == 204 || head.status == 304 || (100..<200).contains(head.status) {

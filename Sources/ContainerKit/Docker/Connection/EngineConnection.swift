@@ -3,50 +3,24 @@ import Foundation
 import Glibc
 #endif
 
-/// A connected AF_UNIX stream socket with a read buffer. Blocking I/O; one user at a time.
-final class UnixSocket: @unchecked Sendable {
+/// A connected stream to the engine with a read buffer: what the HTTP reader and writer work on, whatever carries
+/// the bytes (a unix socket, TCP, TLS over TCP). Blocking I/O; one user at a time, except `shutdownBoth`, which
+/// another thread may call to wake a blocked reader.
+///
+/// The plain-socket behaviour lives here; ``TLSConnection`` overrides `receive`, `transmit` and `releaseResources`.
+class EngineConnection: @unchecked Sendable {
+    /// How errors name the far end: the socket path, or `tcp://host:port`.
     let path: String
-    private let fd: Int32
+    let fd: Int32
     private var buffer: [UInt8] = []
     private var bufferStart = 0
     private let closeLock = NSLock()
     private var closed = false
 
-    /// Connects to `path`, mapping the errno values a user can fix to their own `DockerError` cases.
-    init(connectingTo path: String) throws {
-        self.path = path
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else {
-            throw DockerError.connectionFailed(path: path, reason: "socket(): \(String(cString: strerror(errno)))")
-        }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let pathBytes = Array(path.utf8)
-        let capacity = MemoryLayout.size(ofValue: address.sun_path)
-        guard pathBytes.count < capacity else {
-            Glibc.close(fd)
-            throw DockerError.connectionFailed(path: path, reason: "socket path is longer than \(capacity - 1) bytes")
-        }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: pathBytes)
-            raw[pathBytes.count] = 0
-        }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        if result != 0 {
-            let code = errno
-            Glibc.close(fd)
-            switch code {
-            case ENOENT, ENOTDIR: throw DockerError.socketMissing(path: path)
-            case EACCES, EPERM: throw DockerError.permissionDenied(path: path)
-            case ECONNREFUSED: throw DockerError.daemonNotListening(path: path)
-            default: throw DockerError.connectionFailed(path: path, reason: String(cString: strerror(code)))
-            }
-        }
+    /// Takes ownership of a connected socket.
+    init(fd: Int32, path: String) {
         self.fd = fd
+        self.path = path
     }
 
     deinit { close() }
@@ -57,18 +31,35 @@ final class UnixSocket: @unchecked Sendable {
         _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     }
 
-    /// Writes every byte; MSG_NOSIGNAL so a closed peer is an error, not a SIGPIPE.
+    /// Writes every byte.
     func writeAll(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { raw in
-                send(fd, raw.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+            offset += try bytes.withUnsafeBytes { raw in
+                try transmit(UnsafeRawBufferPointer(rebasing: raw[offset...]))
             }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw DockerError.connectionFailed(path: path, reason: "write: \(String(cString: strerror(errno)))")
-            }
-            offset += n
+        }
+    }
+
+    /// Sends some of `bytes` and returns how many; MSG_NOSIGNAL so a closed peer is an error, not a SIGPIPE.
+    func transmit(_ bytes: UnsafeRawBufferPointer) throws -> Int {
+        while true {
+            let n = send(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
+            if n >= 0 { return n }
+            if errno == EINTR { continue }
+            throw DockerError.connectionFailed(path: path, reason: "write: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// One read into `chunk`: the byte count, 0 at end of stream. A read timeout throws `DockerError.timedOut`.
+    func receive(_ chunk: UnsafeMutableRawBufferPointer) throws -> Int {
+        while true {
+            let n = recv(fd, chunk.baseAddress, chunk.count, 0)
+            if n >= 0 { return n }
+            let code = errno
+            if code == EINTR { continue }
+            if code == EAGAIN || code == EWOULDBLOCK { throw DockerError.timedOut(path: path, seconds: 0) }
+            throw DockerError.connectionFailed(path: path, reason: "read: \(String(cString: strerror(code)))")
         }
     }
 
@@ -79,18 +70,10 @@ final class UnixSocket: @unchecked Sendable {
             bufferStart = 0
         }
         var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n > 0 {
-                buffer.append(contentsOf: chunk[0..<n])
-                return true
-            }
-            if n == 0 { return false }
-            let code = errno
-            if code == EINTR { continue }
-            if code == EAGAIN || code == EWOULDBLOCK { throw DockerError.timedOut(path: path, seconds: 0) }
-            throw DockerError.connectionFailed(path: path, reason: "read: \(String(cString: strerror(code)))")
-        }
+        let n = try chunk.withUnsafeMutableBytes { try receive($0) }
+        guard n > 0 else { return false }
+        buffer.append(contentsOf: chunk[0..<n])
+        return true
     }
 
     /// Bytes buffered but not yet consumed.
@@ -149,7 +132,11 @@ final class UnixSocket: @unchecked Sendable {
         defer { closeLock.unlock() }
         if !closed {
             closed = true
+            releaseResources()
             Glibc.close(fd)
         }
     }
+
+    /// What a subclass frees before the descriptor is closed (called once, under the close lock).
+    func releaseResources() {}
 }
