@@ -43,13 +43,13 @@ struct CatalogTests {
         #expect {
             _ = try CheckSelection.resolve(check: ["5.4", "9.9"], exclude: [], sections: [])
         } throws: { error in
-            guard let e = error as? SelectionError else { return false }
+            guard let e = error as? AuditInputError else { return false }
             return e.param == "check" && e.message.contains("'9.9'") && e.message.contains("contsec run cis-bench list")
         }
-        #expect(throws: SelectionError.self) { _ = try CheckSelection.resolve(check: [], exclude: ["5.99"], sections: []) }
+        #expect(throws: AuditInputError.self) { _ = try CheckSelection.resolve(check: [], exclude: ["5.99"], sections: []) }
         #expect {
             _ = try CheckSelection.resolve(check: [], exclude: [], sections: ["8"])
-        } throws: { ($0 as? SelectionError)?.param == "section" }
+        } throws: { ($0 as? AuditInputError)?.param == "section" }
     }
 
     @Test("dockerd command lines: long and short flags, booleans alone, values after a space")

@@ -181,4 +181,18 @@ import ContsecProtocol
         #expect(r.stderr.contains("plugin iac-scan rejected its arguments"))
         #expect(r.stderr.contains("unknown severity 'urgent'"))
     }
+
+    @Test func aRunAnsweredWithAnErrorDoesNotSayTheProcessExitedWithStatus0() async throws {
+        // The plugin answered -32602 and shut down cleanly: its exit is no part of the failure.
+        let r = try await contsec(["run", "iac-scan", "--dir", Paths.packageRoot + "/examples/insecure-app", "--severity", "urgent",
+                                   "--no-log", "--format", "json"])
+        #expect(r.code == 2)
+        let error = pluginEntry(r.json, "iac-scan")?["error"]
+        #expect(error?["kind"] == "usage")
+        #expect(error?["code"] == -32602)
+        #expect(error?["exitStatus"] == nil, "\(r.stdout)")
+        // A plugin whose exit is the failure still says how it ended.
+        let exited = try await contsec(["run", "testkit", "--findings", "1", "--crash", "exit", "--format", "json", "--no-log"])
+        #expect(pluginEntry(exited.json, "testkit")?["error"]?["exitStatus"] == "exited with status 3", "\(exited.stdout)")
+    }
 }

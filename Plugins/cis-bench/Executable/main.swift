@@ -24,7 +24,7 @@ func audit(_ ctx: RunContext) async throws -> RunOutcome {
     let checks: [CISCheck]
     do {
         checks = try CheckSelection.resolve(check: a.list("check"), exclude: a.list("exclude"), sections: a.list("section"))
-    } catch let e as SelectionError {
+    } catch let e as AuditInputError {
         throw PluginError.invalidParams(param: e.param, message: e.message)
     }
     guard !checks.isEmpty else {
@@ -43,6 +43,8 @@ func audit(_ ctx: RunContext) async throws -> RunOutcome {
     let result: CISAudit.Result
     do {
         result = try await CISAudit(docker: docker, options: options).run(checks)
+    } catch let e as AuditInputError {
+        throw PluginError.invalidParams(param: e.param, message: e.message)
     } catch let e as DockerError {
         throw PluginError.preconditionFailed("\(e)")
     }

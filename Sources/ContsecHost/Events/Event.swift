@@ -18,6 +18,8 @@ public struct PluginFailure: Error, Sendable, Hashable {
     public var message: String
     /// The plugin's JSON-RPC error, when it sent one.
     public var rpcError: RPCError?
+    /// How the process ended ("exited with status 3", "killed by signal 9 (SIGKILL)") when that is part of the failure;
+    /// nil for a plugin that answered the run with an error and then exited 0.
     public var exitStatus: String?
     public var stderrTail: [String]
 

@@ -297,6 +297,9 @@ public final class PluginRun: @unchecked Sendable {
             // Refresh: the tail and exit status may have grown while stopping.
             f.stderrTail = connection?.stderrTail ?? f.stderrTail
             f.exitStatus = process?.exitStatus?.description ?? f.exitStatus
+            // A plugin that answered the run with an error and then shut down cleanly did not fail by exiting:
+            // "exited with status 0" beside a failed run reads as a contradiction, so it is left out.
+            if f.rpcError != nil, process?.exitStatus == .exited(0) { f.exitStatus = nil }
             record.failure = f
             bus.publish(plugin: name, runId: runId, .pluginFailed(f, duration: record.duration))
         }

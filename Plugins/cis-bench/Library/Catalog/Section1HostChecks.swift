@@ -23,7 +23,8 @@ enum Section1 {
             default: break
             }
             if facts.auditRules.covers(p) { return .pass("audit rule for \(p) (\(facts.auditRules.source))") }
-            return .warn("no audit rule for \(p) (\(facts.auditRules.source))", [Offender(kind: "file", name: p)])
+            return CheckResult(.warn, "no audit rule for \(p) (\(facts.auditRules.source))", offenders: [Offender(kind: "file", name: p)],
+                               remediation: auditRemediation.replacingOccurrences(of: "PATH", with: p))
         }
     }
 
@@ -53,7 +54,9 @@ enum Section1 {
         audit("1.1.5", "Docker files and directories - /var/lib/docker", rule: "/var/lib/docker", path: { $0.info.dockerRootDir ?? "/var/lib/docker" }, presence: .directory),
         audit("1.1.6", "Docker files and directories - /etc/docker", rule: "/etc/docker", path: { _ in "/etc/docker" }, presence: .directory),
         audit("1.1.7", "Docker files and directories - docker.service", rule: "/lib/systemd/system/docker.service", path: { _ in HostFiles.systemdUnit("docker.service") }, presence: .file),
-        audit("1.1.8", "Docker files and directories - containerd.sock", rule: "/lib/systemd/system/containerd.socket", path: { _ in HostFiles.systemdUnit("containerd.socket") }, presence: .exists),
+        // The containerd socket dockerd uses (docker-bench audits /run/containerd/containerd.sock; a dockerd that manages
+        // its own containerd uses /var/run/docker/containerd/containerd.sock), the same one 3.23 and 3.24 judge.
+        audit("1.1.8", "Docker files and directories - containerd.sock", rule: "/run/containerd/containerd.sock", path: Section3.containerdSocket, presence: .exists),
         audit("1.1.9", "Docker files and directories - docker.socket", rule: "/lib/systemd/system/docker.socket", path: { _ in HostFiles.systemdUnit("docker.socket") }, presence: .exists),
         audit("1.1.10", "Docker files and directories - /etc/default/docker", rule: "/etc/default/docker", path: { _ in "/etc/default/docker" }, presence: .file),
         audit("1.1.11", "Docker files and directories - /etc/docker/daemon.json", rule: "/etc/docker/daemon.json", path: { $0.daemon.configPath }, presence: .file),

@@ -68,7 +68,7 @@ enum Section3 {
     }
 
     /// The containerd socket: /run/containerd/containerd.sock, or the one dockerd manages itself.
-    static func containerdSocket(_ facts: AuditFacts) -> String? {
+    static func containerdSocket(_ facts: AuditFacts) -> String {
         if let configured = facts.daemon.flag("containerd") ?? facts.daemon.configValue("containerd")?.stringValue { return configured }
         for p in ["/run/containerd/containerd.sock", "/var/run/docker/containerd/containerd.sock"] where HostFiles.stat(p)?.kind == .socket {
             return p

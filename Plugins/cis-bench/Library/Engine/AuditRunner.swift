@@ -4,6 +4,9 @@ import Foundation
 public struct CheckOutcome: Sendable {
     public let check: CISCheck
     public let result: CheckResult
+
+    /// What to do: the result's own remediation for this host, else the check's.
+    public var remediation: String { result.remediation ?? check.remediation }
 }
 
 /// The verdicts of a run, its score and counts.

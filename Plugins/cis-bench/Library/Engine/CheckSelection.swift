@@ -1,13 +1,5 @@
 import Foundation
 
-/// A selection argument naming something that is not in the benchmark.
-public struct SelectionError: Error, Sendable, CustomStringConvertible {
-    /// The parameter at fault: "check", "exclude" or "section".
-    public var param: String
-    public var message: String
-    public var description: String { "--\(param): \(message)" }
-}
-
 /// Turns --check / --exclude / --section into the checks to run, in the benchmark's order.
 public enum CheckSelection {
     static let seeAll = "list every id with `contsec run cis-bench list`"
@@ -16,13 +8,13 @@ public enum CheckSelection {
     ///   - check: ids to run ("5.4"), or groups ("1.1" = 1.1.1–1.1.18, "5" = section 5); empty: all.
     ///   - exclude: ids or groups to leave out.
     ///   - sections: section numbers 1–7; empty: all.
-    /// - Throws: `SelectionError` naming the first unknown id or section.
+    /// - Throws: `AuditInputError` naming the first unknown id or section.
     public static func resolve(check: [String], exclude: [String], sections: [String],
                                catalog: [CISCheck] = CISCatalog.checks) throws -> [CISCheck] {
         var wantedSections: Set<Int> = []
         for raw in sections.map(trim).filter({ !$0.isEmpty }) {
             guard let n = Int(raw), (1...7).contains(n) else {
-                throw SelectionError(param: "section", message: "unknown section '\(raw)': the CIS Docker Benchmark v1.6.0 has sections 1 to 7")
+                throw AuditInputError(param: "section", message: "unknown section '\(raw)': the CIS Docker Benchmark v1.6.0 has sections 1 to 7")
             }
             wantedSections.insert(n)
         }
@@ -47,7 +39,7 @@ public enum CheckSelection {
             }
             let group = catalog.filter { $0.id.hasPrefix(id + ".") }.map(\.id)
             guard !group.isEmpty else {
-                throw SelectionError(param: param, message: "unknown check id '\(raw)': CIS Docker Benchmark v1.6.0 ids run from 1.1.1 to 7.9 (\(seeAll))")
+                throw AuditInputError(param: param, message: "unknown check id '\(raw)': CIS Docker Benchmark v1.6.0 ids run from 1.1.1 to 7.9 (\(seeAll))")
             }
             result.formUnion(group)
         }

@@ -29,7 +29,7 @@ public enum FindingBuilder {
                 ruleId: "CIS-\(check.id)", title: check.title, severity: check.severity, category: .compliance,
                 target: Target(kind: kind, name: name),
                 message: "\(what)\(o.id.map { " (\($0.prefix(12)))" } ?? ""): \(o.detail ?? outcome.result.details ?? check.title)",
-                remediation: check.remediation, references: references,
+                remediation: outcome.remediation, references: references,
                 fingerprint: "CIS-\(check.id)/\(kind)/\(name)\(o.kind == "user" ? "/" + o.name : "")",
                 properties: properties)
         }

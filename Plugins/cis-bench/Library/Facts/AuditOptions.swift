@@ -4,6 +4,8 @@ import Foundation
 public struct AuditOptions: Sendable {
     /// daemon.json to read instead of the one dockerd uses (tests, or auditing a config before deploying it).
     public var daemonJSONPath: String?
+    /// Where `daemonJSONPath` came from, for error messages: "--daemon-json" or "CONTSEC_CIS_DAEMON_JSON".
+    public var daemonJSONSource = "--daemon-json"
     /// dockerd's arguments (without argv[0]) to use instead of /proc/<pid>/cmdline.
     public var dockerdArguments: [String]?
     /// Judge stopped and created containers too (docker-bench judges running ones only).
@@ -29,9 +31,27 @@ public struct AuditOptions: Sendable {
     /// Environment overrides: CONTSEC_CIS_DAEMON_JSON (a path) and CONTSEC_CIS_DOCKERD_CMDLINE (the daemon's command
     /// line as one string, e.g. "dockerd --icc=false"), used when no explicit value is given.
     public mutating func applyEnvironmentOverrides() {
-        if daemonJSONPath == nil, let path = environment["CONTSEC_CIS_DAEMON_JSON"], !path.isEmpty { daemonJSONPath = path }
+        if daemonJSONPath == nil, let path = environment["CONTSEC_CIS_DAEMON_JSON"], !path.isEmpty {
+            daemonJSONPath = path
+            daemonJSONSource = "CONTSEC_CIS_DAEMON_JSON"
+        }
         if dockerdArguments == nil, let line = environment["CONTSEC_CIS_DOCKERD_CMDLINE"] {
             dockerdArguments = Self.splitCommandLine(line)
+        }
+    }
+
+    /// A daemon.json the user named must exist and be a JSON object: judging a file that is not there would pass
+    /// every check it cannot see (2.4 among them).
+    /// - Throws: `AuditInputError` naming the parameter (or the environment variable) and the path.
+    public func checkDaemonJSON() throws {
+        guard let path = daemonJSONPath else { return }
+        let named = daemonJSONSource == "--daemon-json" ? path : "\(path) (from CONTSEC_CIS_DAEMON_JSON)"
+        let read = DaemonSettings.readConfig(path)
+        guard read.exists else {
+            throw AuditInputError(param: "daemon-json", message: "\(named) does not exist: give the daemon.json to judge, or leave the option out to judge dockerd's own")
+        }
+        if let error = read.error {
+            throw AuditInputError(param: "daemon-json", message: error + (named == path ? "" : " (from CONTSEC_CIS_DAEMON_JSON)"))
         }
     }
 

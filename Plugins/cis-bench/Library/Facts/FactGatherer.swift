@@ -17,7 +17,7 @@ public struct FactGatherer: Sendable {
     public func gather(_ needs: FactNeeds) async throws -> AuditFacts {
         async let infoTask = docker.info()
         async let versionTask = docker.version()
-        async let listTask = needs.containers ? docker.listContainers(all: true) : []
+        async let listTask = needs.containers || !options.containerFilter.isEmpty ? docker.listContainers(all: true) : []
         async let imagesTask = needs.images ? docker.listImages() : []
         async let networksTask = needs.networks ? docker.listNetworks() : []
         async let rulesTask = needs.auditRules ? readAuditRules() : AuditRules(source: "not read", lines: [])
@@ -27,12 +27,8 @@ public struct FactGatherer: Sendable {
         let version = try await versionTask
         let listed = try await listTask
         let running = listed.filter { $0.state == "running" }
-        var scoped = options.allContainers ? listed : running
-        if !options.containerFilter.isEmpty {
-            scoped = scoped.filter { c in
-                options.containerFilter.contains { f in c.id.hasPrefix(f) || c.names.contains("/" + f) || c.names.contains(f) }
-            }
-        }
+        let scoped = try Self.filtered(options.allContainers ? listed : running, all: listed, filter: options.containerFilter,
+                                       allContainers: options.allContainers)
         async let containersTask = inspectContainers(scoped.map(\.id), needs: needs)
         let imageSummaries = try await imagesTask
         async let imageFactsTask = inspectImages(imageSummaries.map(\.id), history: needs.imageHistory)
@@ -48,6 +44,26 @@ public struct FactGatherer: Sendable {
             mountPoints: needs.mountPoints ? ProcFS.mountPoints() : [],
             dockerGroupMembers: needs.groupMembers ? await dockerGroupMembers() : nil,
             trustedUsers: options.trustedUsers, environment: options.environment, dockerSocket: docker.socketPath)
+    }
+
+    /// The containers `filter` names (names or id prefixes); every entry must name one, or the audit would say
+    /// "no containers" about containers it never looked at.
+    /// - Throws: `AuditInputError` for an entry that matches nothing, or only containers outside the scope.
+    static func filtered(_ scoped: [ContainerSummary], all: [ContainerSummary], filter: [String],
+                         allContainers: Bool) throws -> [ContainerSummary] {
+        let entries = filter.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !entries.isEmpty else { return scoped }
+        func matches(_ c: ContainerSummary, _ f: String) -> Bool {
+            c.id.hasPrefix(f) || c.names.contains("/" + f) || c.names.contains(f)
+        }
+        for entry in entries where !scoped.contains(where: { matches($0, entry) }) {
+            if let other = all.first(where: { matches($0, entry) }) {
+                throw AuditInputError(param: "container", message: "container '\(entry)' is \(other.state ?? "not running"), and only running containers are audited: add --all-containers to judge it")
+            }
+            let running = all.filter { $0.state == "running" }.count
+            throw AuditInputError(param: "container", message: "no container is named '\(entry)' or has an id starting with it (\(running) running, \(all.count) in all; `docker ps -a` lists them)")
+        }
+        return scoped.filter { c in entries.contains { matches(c, $0) } }
     }
 
     // MARK: - Daemon configuration

@@ -25,9 +25,12 @@ public struct CheckResult: Sendable {
     /// One line for people; nil when the title says it all.
     public var details: String?
     public var offenders: [Offender]
+    /// What to do on this host, when it differs from the check's general remediation (e.g. the audit rule for the
+    /// dockerd binary actually found, /usr/sbin/dockerd, rather than the benchmark's /usr/bin/dockerd).
+    public var remediation: String?
 
-    public init(_ status: CheckStatus, _ details: String? = nil, offenders: [Offender] = []) {
-        self.status = status; self.details = details; self.offenders = offenders
+    public init(_ status: CheckStatus, _ details: String? = nil, offenders: [Offender] = [], remediation: String? = nil) {
+        self.status = status; self.details = details; self.offenders = offenders; self.remediation = remediation
     }
 
     public static func pass(_ details: String? = nil) -> CheckResult { CheckResult(.pass, details) }
