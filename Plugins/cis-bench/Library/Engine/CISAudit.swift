@@ -21,6 +21,7 @@ public struct CISAudit: Sendable {
     public func run(_ checks: [CISCheck]) async throws -> Result {
         let started = Date()
         try options.checkDaemonJSON()
+        try options.checkAuditLog()
         let facts = try await FactGatherer(docker: docker, options: options).gather(FactNeeds(checkIDs: Set(checks.map(\.id))))
         let report = AuditRunner.run(checks, facts: facts)
         let host = facts.info.name ?? ProcessInfo.processInfo.hostName

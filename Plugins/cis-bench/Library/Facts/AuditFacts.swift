@@ -8,6 +8,8 @@ public struct AuditFacts: Sendable {
     public var version: VersionInfo
     public var daemon: DaemonSettings
     public var auditRules: AuditRules
+    /// `docker exec` commands in the audit log (5.23, 5.24).
+    public var execAudit: ExecAuditLog
     /// The containers sections 4 and 5 judge: the running ones (docker-bench's `docker ps`), or all with --all-containers.
     public var containers: [ContainerFacts]
     /// "running" or "all".
@@ -30,11 +32,11 @@ public struct AuditFacts: Sendable {
     public var now: Date
 
     public init(info: SystemInfo, version: VersionInfo, daemon: DaemonSettings, auditRules: AuditRules,
-                containers: [ContainerFacts], containerScope: String = "running", totalContainers: Int, runningContainers: Int,
+                execAudit: ExecAuditLog = .notRead, containers: [ContainerFacts], containerScope: String = "running", totalContainers: Int, runningContainers: Int,
                 images: [ImageFacts], imagesInUse: Set<String>, networks: [Network], swarm: SwarmFacts,
                 mountPoints: Set<String>, dockerGroupMembers: [String]?, trustedUsers: [String],
                 environment: [String: String], dockerSocket: String = "/var/run/docker.sock", now: Date = Date()) {
-        self.info = info; self.version = version; self.daemon = daemon; self.auditRules = auditRules
+        self.info = info; self.version = version; self.daemon = daemon; self.auditRules = auditRules; self.execAudit = execAudit
         self.containers = containers; self.containerScope = containerScope; self.totalContainers = totalContainers
         self.runningContainers = runningContainers; self.images = images; self.imagesInUse = imagesInUse
         self.networks = networks; self.swarm = swarm; self.mountPoints = mountPoints

@@ -17,6 +17,9 @@ public struct AuditOptions: Sendable {
     public var environment: [String: String]
     /// Where audit rule files live (auditctl is preferred when installed).
     public var auditDirectory: String
+    /// An audit log to search for `docker exec` (5.23, 5.24) instead of auditd's own logs: a copy shipped from the
+    /// host, or an archived one.
+    public var auditLogPath: String?
     public var useAuditctl: Bool
 
     public init(daemonJSONPath: String? = nil, dockerdArguments: [String]? = nil, allContainers: Bool = false,
@@ -52,6 +55,18 @@ public struct AuditOptions: Sendable {
         }
         if let error = read.error {
             throw AuditInputError(param: "daemon-json", message: error + (named == path ? "" : " (from CONTSEC_CIS_DAEMON_JSON)"))
+        }
+    }
+
+    /// An audit log the user named must be a readable file.
+    public func checkAuditLog() throws {
+        guard let path = auditLogPath else { return }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw AuditInputError(param: "audit-log", message: "\(path) is not a file: give an audit log (auditd's log_file, e.g. /var/log/audit/audit.log)")
+        }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw AuditInputError(param: "audit-log", message: "\(path) cannot be read by this user (audit logs are usually root-only)")
         }
     }
 

@@ -30,12 +30,15 @@ public struct FactGatherer: Sendable {
         let scoped = try Self.filtered(options.allContainers ? listed : running, all: listed, filter: options.containerFilter,
                                        allContainers: options.allContainers)
         async let containersTask = inspectContainers(scoped.map(\.id), needs: needs)
+        let rules = await rulesTask
+        async let execAuditTask = needs.execs ? readExecAudit(rules: rules, scoped: scoped, filtered: !options.containerFilter.isEmpty)
+            : ExecAuditLog.notRead
         let imageSummaries = try await imagesTask
         async let imageFactsTask = inspectImages(imageSummaries.map(\.id), history: needs.imageHistory)
         let swarm = needs.swarmDetails ? await readSwarm(state: info.swarm?.localNodeState ?? "inactive") : SwarmFacts.inactive
 
         return AuditFacts(
-            info: info, version: version, daemon: daemon, auditRules: await rulesTask,
+            info: info, version: version, daemon: daemon, auditRules: rules, execAudit: await execAuditTask,
             containers: try await containersTask, containerScope: options.allContainers ? "all" : "running",
             totalContainers: needs.containers ? listed.count : (info.containers ?? 0),
             runningContainers: needs.containers ? running.count : (info.containersRunning ?? 0),
@@ -53,9 +56,7 @@ public struct FactGatherer: Sendable {
                          allContainers: Bool) throws -> [ContainerSummary] {
         let entries = filter.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !entries.isEmpty else { return scoped }
-        func matches(_ c: ContainerSummary, _ f: String) -> Bool {
-            c.id.hasPrefix(f) || c.names.contains("/" + f) || c.names.contains(f)
-        }
+        func matches(_ c: ContainerSummary, _ f: String) -> Bool { Self.matches(c, f) }
         for entry in entries where !scoped.contains(where: { matches($0, entry) }) {
             if let other = all.first(where: { matches($0, entry) }) {
                 throw AuditInputError(param: "container", message: "container '\(entry)' is \(other.state ?? "not running"), and only running containers are audited: add --all-containers to judge it")
@@ -165,6 +166,44 @@ public struct FactGatherer: Sendable {
             return AuditRules(source: "auditctl -l", lines: AuditRules.ruleLines(result.stdoutText))
         }
         return AuditRules.fromFiles(AuditRules.ruleFiles(directory: options.auditDirectory))
+    }
+
+    /// `docker exec` in the audit log: `ausearch --raw -k docker -m EXECVE,SYSCALL` over auditd's logs (or
+    /// `--audit-log`). With a `--container` filter only commands naming an audited container count.
+    func readExecAudit(rules: AuditRules, scoped: [ContainerSummary], filtered: Bool) async -> ExecAuditLog {
+        let runner = ToolRunner()
+        let client = (try? runner.resolve("docker", installHint: "")).map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }
+            ?? "/usr/bin/docker"
+        let watched = ExecAuditLog.rulesWatchClient(rules)
+        guard (try? runner.resolve("ausearch", installHint: "")) != nil else {
+            return ExecAuditLog(source: "ausearch is not installed (apt-get install auditd)", judged: false, clientBinary: client)
+        }
+        let input = options.auditLogPath.map { ["-if", $0] } ?? ["--input-logs"]
+        let logName = options.auditLogPath ?? "auditd's logs"
+        guard let result = try? await runner.run("ausearch", ["--raw", "-k", "docker", "-m", "EXECVE,SYSCALL"] + input,
+                                                 options: ToolRunOptions(timeout: 60, outputCap: 256 << 20)) else {
+            return ExecAuditLog(source: "ausearch could not be run", judged: false, clientBinary: client)
+        }
+        let stderr = result.stderrText.trimmingCharacters(in: .whitespacesAndNewlines)
+        // ausearch exits 1 both for "no matches" and for an unreadable log; only the second prints an error.
+        let noMatches = result.termination == .exited(1) && (stderr.isEmpty || stderr.contains("<no matches>"))
+        guard result.succeeded || noMatches else {
+            let why = stderr.split(separator: "\n").first.map(String.init) ?? "ausearch \(result.termination)"
+            return ExecAuditLog(source: "no audit log to search (\(why))", judged: false, clientBinary: client)
+        }
+        var parsed = ExecAuditLog.parse(ausearchRaw: result.stdoutText)
+        if filtered {
+            parsed.execs = parsed.execs.filter { e in scoped.contains { Self.matches($0, e.container) } }
+        }
+        let rule = watched ? "; a loaded rule watches the docker client" : ""
+        return ExecAuditLog(source: "\(logName), ausearch -k docker: \(parsed.dockerCommands) docker command(s) recorded\(rule)",
+                            judged: parsed.dockerCommands > 0 || watched, dockerCommands: parsed.dockerCommands,
+                            execs: parsed.execs, clientBinary: client)
+    }
+
+    /// A container named by `reference` as the docker CLI takes it: its name or an id prefix.
+    static func matches(_ c: ContainerSummary, _ reference: String) -> Bool {
+        c.id.hasPrefix(reference) || c.names.contains("/" + reference) || c.names.contains(reference)
     }
 
     /// `getent group docker` (covers NSS sources such as LDAP), else /etc/group.

@@ -28,6 +28,7 @@ public struct FactNeeds: Sendable, Equatable {
         imageHistory = checkIDs.contains("4.7") || checkIDs.contains("4.9")
         processes = checkIDs.contains("5.7")
         execs = checkIDs.contains("5.23") || checkIDs.contains("5.24")
+        if execs { auditRules = true }  // whether a rule watches the docker client
         networks = checkIDs.contains("5.30") || checkIDs.contains("7.3")
     }
 }
