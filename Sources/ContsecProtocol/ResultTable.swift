@@ -16,6 +16,11 @@ public struct ResultTable: Codable, Sendable, Hashable {
     public var title: String?
     public var columns: [Column]
     public var rows: [[String: JSONValue]]
+    /// The key of a column that groups rows (a section, a namespace): the terminal prints its value as a heading
+    /// each time it changes, instead of as a column. JSON keeps it in every row.
+    public var group: String?
+    /// One line under the rows: totals, a score. Optional.
+    public var footer: String?
 
     /// Limits both sides check (the schema states the same ones).
     public enum Limits {
@@ -25,19 +30,23 @@ public struct ResultTable: Codable, Sendable, Hashable {
         public static let maxCellBytes = 4096
     }
 
-    public init(title: String? = nil, columns: [Column], rows: [[String: JSONValue]]) {
+    public init(title: String? = nil, columns: [Column], rows: [[String: JSONValue]], group: String? = nil, footer: String? = nil) {
         self.title = title
         self.columns = columns
         self.rows = rows
+        self.group = group
+        self.footer = footer
     }
 
-    enum CodingKeys: String, CodingKey { case title, columns, rows }
+    enum CodingKeys: String, CodingKey { case title, columns, rows, group, footer }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         title = try c.decodeIfPresent(String.self, forKey: .title)
         columns = try c.decode([Column].self, forKey: .columns)
         rows = try c.decode([[String: JSONValue]].self, forKey: .rows)
+        group = try c.decodeIfPresent(String.self, forKey: .group)
+        footer = try c.decodeIfPresent(String.self, forKey: .footer)
         do {
             try validate()
         } catch {
@@ -65,6 +74,12 @@ public struct ResultTable: Codable, Sendable, Hashable {
             guard !col.title.isEmpty, col.title.utf8.count <= Limits.maxTitleBytes else {
                 throw ValidationError(field: "table.columns[\(i)].title", reason: "must be 1 to \(Limits.maxTitleBytes) bytes")
             }
+        }
+        if let group, !keys.contains(group) {
+            throw ValidationError(field: "table.group", reason: "'\(group)' is not a declared column")
+        }
+        if let footer, footer.isEmpty || footer.utf8.count > Limits.maxCellBytes {
+            throw ValidationError(field: "table.footer", reason: "must be 1 to \(Limits.maxCellBytes) bytes")
         }
         for (r, row) in rows.enumerated() {
             for (key, cell) in row {
@@ -101,13 +116,15 @@ public struct ResultTable: Codable, Sendable, Hashable {
         }
     }
 
-    /// The wire form: `{"title"?, "columns":[{"key","title"}], "rows":[{…}]}`.
+    /// The wire form: `{"title"?, "columns":[{"key","title"}], "rows":[{…}], "group"?, "footer"?}`.
     public var json: JSONValue {
         var o: [String: JSONValue] = [
             "columns": .array(columns.map { .object(["key": .string($0.key), "title": .string($0.title)]) }),
             "rows": .array(rows.map(JSONValue.object)),
         ]
         if let title { o["title"] = .string(title) }
+        if let group { o["group"] = .string(group) }
+        if let footer { o["footer"] = .string(footer) }
         return .object(o)
     }
 }

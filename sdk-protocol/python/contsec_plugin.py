@@ -230,12 +230,13 @@ class Table:
             rows=[{"id": r.id, "title": r.title} for r in rules], title="rules"))
 
     ``columns`` is a list of ``(key, title)`` pairs; each row is a dict from column key to a string, number,
-    bool or None (a missing key is an empty cell). Raises ValueError when a rule of the protocol is broken.
+    bool or None (a missing key is an empty cell). ``group`` names a column whose value heads its rows on a
+    terminal; ``footer`` is one line under the rows. Raises ValueError when a rule of the protocol is broken.
     """
 
     MAX_COLUMNS, MAX_KEY, MAX_TITLE, MAX_CELL = 32, 64, 256, 4096
 
-    def __init__(self, columns, rows, title=None):
+    def __init__(self, columns, rows, title=None, group=None, footer=None):
         cols = [tuple(c) for c in columns]
         if not 1 <= len(cols) <= self.MAX_COLUMNS:
             raise ValueError("a table has 1 to %d columns, got %d" % (self.MAX_COLUMNS, len(cols)))
@@ -265,12 +266,22 @@ class Table:
                 elif cell is not None and not isinstance(cell, (bool, int, float)):
                     raise ValueError("table row %d: cell %s must be a string, number, bool or None" % (i, key))
             checked.append(dict(row))
-        self.columns, self.rows, self.title = cols, checked, title
+        if group is not None and group not in keys:
+            raise ValueError("table group %r is not a declared column" % (group,))
+        if footer is not None:
+            if not isinstance(footer, str) or not footer:
+                raise ValueError("a table footer is a non-empty string")
+            _check_bytes("table footer", footer, self.MAX_CELL)
+        self.columns, self.rows, self.title, self.group, self.footer = cols, checked, title, group, footer
 
     def to_json(self):
         d = {"columns": [{"key": k, "title": t} for k, t in self.columns], "rows": self.rows}
         if self.title is not None:
             d["title"] = self.title
+        if self.group is not None:
+            d["group"] = self.group
+        if self.footer is not None:
+            d["footer"] = self.footer
         return d
 
 

@@ -655,6 +655,13 @@ class PythonSdkTests(unittest.TestCase):
             with self.assertRaises(ValueError) as e:
                 Table(columns, rows)
             self.assertIn(why, str(e.exception))
+        for kwargs, why in [({"group": "b"}, "not a declared column"), ({"footer": ""}, "non-empty string"),
+                            ({"footer": "x" * 4097}, "4096")]:
+            with self.assertRaises(ValueError) as e:
+                Table([("a", "A")], [{"a": 1}], **kwargs)
+            self.assertIn(why, str(e.exception))
+        t = Table([("s", "SECTION"), ("a", "A")], [{"s": "1", "a": 1}], group="s", footer="Score: 1")
+        self.assertEqual((t.to_json()["group"], t.to_json()["footer"]), ("s", "Score: 1"))
 
     def test_fractional_id_is_not_an_integer_id(self):
         # PROTOCOL.md section 4: 2.0 is not an integer id; it is answered -32600 with "id": null.

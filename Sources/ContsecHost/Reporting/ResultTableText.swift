@@ -5,11 +5,16 @@ enum ResultTableText {
     /// Columns wider than this are cut with "…" (the last column never is: it has the rest of the line).
     static let maxColumnWidth = 48
 
-    /// The heading, a header row and one line per row (at most `maxRows`, then a line saying how many were left out).
+    /// The heading, a header row and one line per row (at most `maxRows`, then a line saying how many were left out);
+    /// with a `group` column, a heading line where its value changes instead of that column; the footer last.
     static func render(_ table: ResultTable, heading: String, maxRows: Int) -> String {
         let shown = table.rows.prefix(maxRows)
-        let cells: [[String]] = shown.map { row in table.columns.map { clean(ResultTable.text(row[$0.key])) } }
-        let headers = table.columns.map { clean($0.title) }
+        // A group that is the only column stays a column: a table of headings alone would show no rows.
+        let group = table.columns.count > 1 ? table.group : nil
+        let columns = table.columns.filter { $0.key != group }
+        let cells: [[String]] = shown.map { row in columns.map { clean(ResultTable.text(row[$0.key])) } }
+        let groups: [String] = group.map { g in shown.map { clean(ResultTable.text($0[g])) } } ?? []
+        let headers = columns.map { clean($0.title) }
         var widths = headers.map(\.count)
         for row in cells {
             for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) }
@@ -27,10 +32,18 @@ enum ResultTableText {
         }
         var out = "\n\(clean(heading)) (\(table.rows.count) row\(table.rows.count == 1 ? "" : "s"))\n"
         out += line(headers)
-        for row in cells { out += line(row) }
+        var currentGroup: String?
+        for (i, row) in cells.enumerated() {
+            if i < groups.count, groups[i] != currentGroup {
+                currentGroup = groups[i]
+                out += "\n  \(groups[i])\n"
+            }
+            out += line(row)
+        }
         if table.rows.count > shown.count {
             out += "  … and \(table.rows.count - shown.count) more rows (use --format json or jsonl for all of them)\n"
         }
+        if let footer = table.footer { out += "\n  \(clean(footer))\n" }
         return out
     }
 
