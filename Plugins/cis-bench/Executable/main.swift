@@ -19,6 +19,8 @@ let auditParams: [ParamSpec] = [
               description: "Audit log to search for docker exec --privileged / --user root (5.23, 5.24) instead of auditd's logs"),
     ParamSpec(name: "dockerd-cmdline", type: .string,
               description: "dockerd command line to judge instead of /proc (also CONTSEC_CIS_DOCKERD_CMDLINE)"),
+    ParamSpec(name: "remediation", type: .bool, default: false,
+              description: "Print each WARN's remediation under it in the results table (docker-bench's -p)"),
 ]
 
 func audit(_ ctx: RunContext) async throws -> RunOutcome {
@@ -64,7 +66,7 @@ func audit(_ ctx: RunContext) async throws -> RunOutcome {
     FileHandle.standardError.write(Data(lines.utf8))
     ctx.log(.info, "\(CISCatalog.version): \(r.outcomes.count) checks, PASS \(r.count(.pass)) WARN \(r.count(.warn)) INFO \(r.count(.info)) NOTE \(r.count(.note)), score \(r.score)")
     ctx.progress("done", current: checks.count, total: checks.count)
-    return .ok(summary: result.summary)
+    return .ok(summary: result.summary, table: AuditTable.make(r, remediation: a.bool("remediation")))
 }
 
 PluginRunner.main(Plugin(
