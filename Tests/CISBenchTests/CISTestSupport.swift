@@ -21,7 +21,7 @@ enum CISTestEnvironment {
     static func client() throws -> DockerClient { try DockerClient(socketPath: socketPath) }
 
     static func uniqueName(_ what: String) -> String {
-        "contsec-cis-test-\(what)-\(UUID().uuidString.prefix(8).lowercased())"
+        "contsec-test-cisbench-\(what)-\(UUID().uuidString.prefix(8).lowercased())"
     }
 
     /// A container the tests create: its name, settings, and whether it is started.
@@ -37,7 +37,7 @@ enum CISTestEnvironment {
     static func hardened(_ what: String) -> Spec {
         Spec(name: uniqueName(what),
              config: ContainerConfig(image: image, cmd: ["sleep", "600"], user: "65534:65534",
-                                     labels: ["contsec-test": "cis-bench"],
+                                     labels: ["contsec-test": "1"],
                                      healthcheck: HealthcheckConfig(test: ["CMD", "true"], interval: 5_000_000_000,
                                                                     timeout: 2_000_000_000, retries: 3)),
              host: HostConfig(capDrop: ["ALL"], networkMode: "none", securityOpt: ["no-new-privileges"],
