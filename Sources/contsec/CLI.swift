@@ -64,8 +64,9 @@ enum CLI {
         }
     }
 
+    /// Error text often quotes a plugin or a scanned file: escaped, so it cannot drive the terminal.
     static func printError(_ text: String) {
-        FileHandle.standardError.write(Data("contsec: \(text)\n".utf8))
+        FileHandle.standardError.write(Data("contsec: \(TerminalText.escaped(text, keepNewlines: true))\n".utf8))
     }
 
     /// Closes the reports and the log; a report or log that could not be written fails the invocation (exit 2):

@@ -29,10 +29,10 @@ enum DescribeCommand {
                 return .success
             }
             let p = info.plugin
-            print("\(p.name) \(p.version)\(p.vendor.map { " by \($0)" } ?? "") — \(p.description ?? "")")
-            print("path: \(candidate.path) · protocol \(info.protocolVersion)\n")
+            print(TerminalText.escaped("\(p.name) \(p.version)\(p.vendor.map { " by \($0)" } ?? "") — \(p.description ?? "")"))
+            print(TerminalText.escaped("path: \(candidate.path) · protocol \(info.protocolVersion)") + "\n")
             for c in info.commands {
-                print(FlagMapping.help(for: c, plugin: p.name) + (c.name == info.defaultCommand?.name ? "\n  (default command)" : "") + "\n")
+                print(TerminalText.escaped(FlagMapping.help(for: c, plugin: p.name), keepNewlines: true) + (c.name == info.defaultCommand?.name ? "\n  (default command)" : "") + "\n")
             }
             return .success
         }

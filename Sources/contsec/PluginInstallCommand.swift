@@ -14,7 +14,7 @@ enum PluginInstallCommand {
             print("  sha256 \(m.sha256 ?? "-") (verified before every run)")
             let perms = m.permissions.map { $0.granted.isEmpty ? "none" : $0.granted.joined(separator: ", ") } ?? "not declared"
             print("  permissions: \(perms)")
-            for n in done.notes { print("  note: \(n)") }
+            for n in done.notes { print("  note: \(TerminalText.escaped(n))") }
             return .success
         } catch {
             CLI.printError(error.description)

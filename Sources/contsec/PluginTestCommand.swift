@@ -30,7 +30,7 @@ enum PluginTestCommand {
             if live { FileHandle.standardError.write(Data("\(r.passed ? "." : "F")".utf8)) }
         }
         if live { FileHandle.standardError.write(Data("\n".utf8)) }
-        print(format == "json" ? JSONWriter.string(report.json) : report.text)
+        print(format == "json" ? JSONWriter.string(report.json) : TerminalText.escaped(report.text, keepNewlines: true))
         return report.allPassed ? .success : .pluginFailed
     }
 

@@ -57,16 +57,16 @@ enum PluginsCommand {
                 line += "\n\(String(repeating: " ", count: width))  version \(m.version)\(m.vendor.map { " by \($0)" } ?? "") · permissions: \(perms)"
                     + (m.sha256 == nil ? " · no sha256 in manifest" : " · sha256 verified")
             }
-            print(line)
+            print(TerminalText.escaped(line, keepNewlines: true))
         }
         for r in result.refused {
-            print("refused:  \(r.path) (\(r.source)) — \(r.refusal ?? "")")
+            print(TerminalText.escaped("refused:  \(r.path) (\(r.source)) — \(r.refusal ?? "")"))
         }
         for s in result.shadowed {
-            print("shadowed: \(s.candidate.path) (\(s.candidate.source)) — hidden by \(s.by.path)")
+            print(TerminalText.escaped("shadowed: \(s.candidate.path) (\(s.candidate.source)) — hidden by \(s.by.path)"))
         }
         for i in result.invalid {
-            print("invalid:  \(i.path) (\(i.source)) — \(i.reason)")
+            print(TerminalText.escaped("invalid:  \(i.path) (\(i.source)) — \(i.reason)"))
         }
         return .success
     }

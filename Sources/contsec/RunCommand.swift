@@ -110,15 +110,16 @@ enum RunCommand {
 
         if let f = record.failure { CLI.printError(describe(f)) }
         let verdict = pipeline.verdict
-        if verdict.tripped { CLI.printError("gate tripped: " + verdict.reasons.joined(separator: "; ")) }
+        if verdict.tripped { CLI.printError("gate tripped: " + verdict.reasons.map { TerminalText.escaped($0) }.joined(separator: "; ")) }
         return CLI.completing(pipeline, ExitDecision.code(records: [record], verdict: verdict))
     }
 
     /// A failure in words, with the tail of the plugin's stderr when it helps.
     static func describe(_ f: PluginFailure) -> String {
-        var text = f.message
+        // The plugin wrote these: one line each, escaped (printError keeps only the newlines added here).
+        var text = TerminalText.escaped(f.message)
         if !f.stderrTail.isEmpty && f.kind != .usage {
-            text += "\nlast lines of its stderr:\n" + f.stderrTail.suffix(10).map { "  | \($0)" }.joined(separator: "\n")
+            text += "\nlast lines of its stderr:\n" + f.stderrTail.suffix(10).map { "  | \(TerminalText.escaped($0))" }.joined(separator: "\n")
         }
         return text
     }

@@ -26,11 +26,11 @@ enum WorkflowCommand {
         for o in outcomes {
             let step = workflow.steps.first { $0.id == o.step }!
             let time = o.record.map { String(format: " %.2f s", $0.duration) } ?? ""
-            lines.append("  \(o.step) (\(step.plugin)): \(o.status.rawValue)\(time)\(o.reason.map { " — \($0.split(separator: "\n").first ?? "")" } ?? "")")
+            lines.append(TerminalText.escaped("  \(o.step) (\(step.plugin)): \(o.status.rawValue)\(time)\(o.reason.map { " — \($0.split(separator: "\n").first ?? "")" } ?? "")"))
         }
-        FileHandle.standardError.write(Data("workflow \(workflow.name):\n\(lines.joined(separator: "\n"))\n".utf8))
+        FileHandle.standardError.write(Data("workflow \(TerminalText.escaped(workflow.name)):\n\(lines.joined(separator: "\n"))\n".utf8))
         let verdict = pipeline.verdict
-        if verdict.tripped { CLI.printError("gate tripped: " + verdict.reasons.joined(separator: "; ")) }
+        if verdict.tripped { CLI.printError("gate tripped: " + verdict.reasons.map { TerminalText.escaped($0) }.joined(separator: "; ")) }
         if Interrupt.shared.isSet { return CLI.completing(pipeline, .interrupted) }
         // Steps that never started (skipped, or plugin not found) count through the records of those that ran.
         var code = ExitDecision.code(records: outcomes.compactMap(\.record), verdict: verdict)

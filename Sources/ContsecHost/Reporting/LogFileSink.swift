@@ -70,7 +70,7 @@ public final class LogFileSink: IgnoredFindingSink, @unchecked Sendable {
 
     /// A line from the host itself (the gate verdict, ignore-file warnings).
     public func note(_ text: String, at time: Date = Date()) {
-        line(time: time, plugin: "contsec", runId: "-", event: "note") { Self.appendSanitized(text, limit: Self.maxDetailBytes, into: &$0) }
+        line(time: time, plugin: "contsec", runId: "-", event: "note") { TerminalText.appendEscaped(text, limit: Self.maxDetailBytes, into: &$0) }
     }
 
     private func write(_ event: Event, ignored: String?) {
@@ -79,32 +79,32 @@ public final class LogFileSink: IgnoredFindingSink, @unchecked Sendable {
             line(time: event.time, plugin: event.plugin, runId: event.runId, event: "finding") { buf in
                 buf.append(contentsOf: Self.severityWords[f.severity] ?? [])
                 buf.append(UInt8(ascii: " "))
-                Self.appendSanitized(f.ruleId, limit: 200, into: &buf)
+                TerminalText.appendEscaped(f.ruleId, limit: 200, into: &buf)
                 buf.append(UInt8(ascii: " "))
                 let t = f.target
                 if let file = t.file {
-                    Self.appendSanitized(file, limit: 500, into: &buf)
+                    TerminalText.appendEscaped(file, limit: 500, into: &buf)
                     if let l = t.line { buf.append(UInt8(ascii: ":")); buf.append(contentsOf: String(l).utf8) }
                 } else {
-                    if t.kind != "file" { Self.appendSanitized(t.kind, limit: 100, into: &buf); buf.append(UInt8(ascii: " ")) }
-                    Self.appendSanitized(t.name, limit: 500, into: &buf)
+                    if t.kind != "file" { TerminalText.appendEscaped(t.kind, limit: 100, into: &buf); buf.append(UInt8(ascii: " ")) }
+                    TerminalText.appendEscaped(t.name, limit: 500, into: &buf)
                 }
                 if let package = f.packageSummary {
                     buf.append(UInt8(ascii: " "))
-                    Self.appendSanitized(package, limit: 500, into: &buf)
+                    TerminalText.appendEscaped(package, limit: 500, into: &buf)
                 }
                 buf.append(contentsOf: " — ".utf8)
-                Self.appendSanitized(f.title, limit: 1000, into: &buf)
+                TerminalText.appendEscaped(f.title, limit: 1000, into: &buf)
                 if let ignored {
                     buf.append(contentsOf: " (ignored: ".utf8)
-                    Self.appendSanitized(ignored, limit: 500, into: &buf)
+                    TerminalText.appendEscaped(ignored, limit: 500, into: &buf)
                     buf.append(UInt8(ascii: ")"))
                 }
             }
         } else {
             let detail = Self.detail(event.kind)
             line(time: event.time, plugin: event.plugin, runId: event.runId, event: event.kind.name) {
-                Self.appendSanitized(detail, limit: Self.maxDetailBytes, into: &$0)
+                TerminalText.appendEscaped(detail, limit: Self.maxDetailBytes, into: &$0)
             }
         }
         switch event.kind {
@@ -124,9 +124,9 @@ public final class LogFileSink: IgnoredFindingSink, @unchecked Sendable {
         if sourceKey.0 != plugin || sourceKey.1 != runId {
             sourceKey = (plugin, runId)
             sourceBytes = Array(" [".utf8)
-            Self.appendSanitized(plugin, limit: 100, into: &sourceBytes)
+            TerminalText.appendEscaped(plugin, limit: 100, into: &sourceBytes)
             sourceBytes.append(UInt8(ascii: " "))
-            Self.appendSanitized(runId, limit: 100, into: &sourceBytes)
+            TerminalText.appendEscaped(runId, limit: 100, into: &sourceBytes)
             sourceBytes.append(contentsOf: "] ".utf8)
         }
         out.append { buf in
@@ -193,37 +193,6 @@ public final class LogFileSink: IgnoredFindingSink, @unchecked Sendable {
         case .pluginFailed(let f, let d):
             let status = f.exitStatus.flatMap { f.message.contains($0) ? nil : " (\($0))" } ?? ""
             return "\(f.kind.rawValue): \(f.message)\(status) duration=\(String(format: "%.3f", d))s"
-        }
-    }
-
-    /// One log line per event: control characters (newlines, ESC sequences, C1 controls) are escaped, and text is
-    /// cut at `limit` bytes, on a character boundary.
-    static func appendSanitized(_ text: String, limit: Int, into buf: inout [UInt8]) {
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        func escape(_ v: UInt8) {
-            buf.append(contentsOf: [0x5C, UInt8(ascii: "x"), hex[Int(v >> 4)], hex[Int(v & 0xF)]])
-        }
-        var text = text
-        text.withUTF8 { u in
-            var i = 0
-            while i < u.count {
-                let b = u[i]
-                if i >= limit && (b & 0xC0) != 0x80 {
-                    buf.append(contentsOf: "…[cut]".utf8)
-                    return
-                }
-                switch b {
-                case 0x0A: buf.append(0x5C); buf.append(UInt8(ascii: "n"))
-                case 0x0D: buf.append(0x5C); buf.append(UInt8(ascii: "r"))
-                case 0x09: buf.append(0x5C); buf.append(UInt8(ascii: "t"))
-                case 0..<0x20, 0x7F: escape(b)
-                case 0xC2 where i + 1 < u.count && (0x80..<0xA0).contains(u[i + 1]):
-                    escape(u[i + 1])  // a C1 control such as U+009B (CSI)
-                    i += 1
-                default: buf.append(b)
-                }
-                i += 1
-            }
         }
     }
 }

@@ -12,9 +12,9 @@ enum ResultTableText {
         // A group that is the only column stays a column: a table of headings alone would show no rows.
         let group = table.columns.count > 1 ? table.group : nil
         let columns = table.columns.filter { $0.key != group }
-        let cells: [[String]] = shown.map { row in columns.map { clean(ResultTable.text(row[$0.key])) } }
-        let groups: [String] = group.map { g in shown.map { clean(ResultTable.text($0[g])) } } ?? []
-        let headers = columns.map { clean($0.title) }
+        let cells: [[String]] = shown.map { row in columns.map { TerminalText.escaped(ResultTable.text(row[$0.key])) } }
+        let groups: [String] = group.map { g in shown.map { TerminalText.escaped(ResultTable.text($0[g])) } } ?? []
+        let headers = columns.map { TerminalText.escaped($0.title) }
         var widths = headers.map(\.count)
         for row in cells {
             for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) }
@@ -30,7 +30,7 @@ enum ResultTableText {
             while text.hasSuffix(" ") { text.removeLast() }
             return text + "\n"
         }
-        var out = "\n\(clean(heading)) (\(table.rows.count) row\(table.rows.count == 1 ? "" : "s"))\n"
+        var out = "\n\(TerminalText.escaped(heading)) (\(table.rows.count) row\(table.rows.count == 1 ? "" : "s"))\n"
         out += line(headers)
         var currentGroup: String?
         for (i, row) in cells.enumerated() {
@@ -43,19 +43,8 @@ enum ResultTableText {
         if table.rows.count > shown.count {
             out += "  … and \(table.rows.count - shown.count) more rows (use --format json or jsonl for all of them)\n"
         }
-        if let footer = table.footer { out += "\n  \(clean(footer))\n" }
+        if let footer = table.footer { out += "\n  \(TerminalText.escaped(footer))\n" }
         return out
-    }
-
-    /// One line of printable text: control characters (newlines, ESC sequences a plugin could use to rewrite the
-    /// user's terminal) become spaces.
-    static func clean(_ s: String) -> String {
-        guard s.unicodeScalars.contains(where: isControl) else { return s }
-        return String(String.UnicodeScalarView(s.unicodeScalars.map { isControl($0) ? " " : $0 }))
-    }
-
-    private static func isControl(_ u: Unicode.Scalar) -> Bool {
-        u.value < 0x20 || (0x7F...0x9F).contains(u.value)
     }
 
     private static func cut(_ s: String, _ width: Int) -> String {

@@ -74,7 +74,7 @@ public final class TableReporter: IgnoredFindingSink, @unchecked Sendable {
     public func attach(heading: String, table: ResultTable) { tables.append((heading, table)) }
 
     private func showProgress(_ text: String) {
-        let line = "\r\u{1B}[2K" + String(text.prefix(100))
+        let line = "\r\u{1B}[2K" + String(TerminalText.escaped(text).prefix(100))
         FileHandle.standardError.write(Data(line.utf8))
         progressShown = true
     }
@@ -96,11 +96,15 @@ public final class TableReporter: IgnoredFindingSink, @unchecked Sendable {
         s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
     }
 
+    /// Where a finding is, escaped for the terminal (a file name from a scanned repository can hold anything).
     static func location(_ t: Target) -> String {
+        let text: String
         if let file = t.file {
-            return t.line.map { "\(file):\($0)" } ?? file
+            text = t.line.map { "\(file):\($0)" } ?? file
+        } else {
+            text = t.kind == "file" ? t.name : "\(t.kind) \(t.name)"
         }
-        return t.kind == "file" ? t.name : "\(t.kind) \(t.name)"
+        return TerminalText.escaped(text)
     }
 
     public func finish() {
@@ -110,10 +114,10 @@ public final class TableReporter: IgnoredFindingSink, @unchecked Sendable {
             return a.offset < b.offset  // stable: arrival order within a severity
         }.map(\.element)
         if !sorted.isEmpty {
-            let ruleWidth = min(24, max(4, sorted.map(\.finding.ruleId.count).max() ?? 4))
+            let ruleWidth = min(24, max(4, sorted.map { TerminalText.escaped($0.finding.ruleId).count }.max() ?? 4))
             let locWidth = min(60, max(6, sorted.map { Self.location($0.finding.target).count }.max() ?? 6))
             // Vulnerabilities name their package: one CVE in four packages is four different rows.
-            let packages = sorted.map(\.finding.packageSummary)
+            let packages = sorted.map { $0.finding.packageSummary.map { TerminalText.escaped($0) } }
             let packageWidth = min(60, packages.map { $0?.count ?? 0 }.max() ?? 0)
             var current: Severity?
             let manyPlugins = plugins.count > 1 || Set(sorted.map(\.plugin)).count > 1  // once, not per row
@@ -124,23 +128,23 @@ public final class TableReporter: IgnoredFindingSink, @unchecked Sendable {
                     out.write("\n" + paint("\(f.severity.rawValue.uppercased()) (\(tally[f.severity]))", f.severity) + "\n")
                 }
                 let source = (manyHosts ? [host] : []) + (manyPlugins ? [plugin] : [])
-                let prefix = source.isEmpty ? "" : "[\(source.joined(separator: " "))] "
+                let prefix = source.isEmpty ? "" : "[\(TerminalText.escaped(source.joined(separator: " ")))] "
                 let package = packageWidth > 0 ? pad(packages[i] ?? "", packageWidth) + "  " : ""
-                out.write("  \(pad(f.ruleId, ruleWidth))  \(pad(Self.location(f.target), locWidth))  \(package)\(prefix)\(f.title)\n")
+                out.write("  \(pad(TerminalText.escaped(f.ruleId), ruleWidth))  \(pad(Self.location(f.target), locWidth))  \(package)\(prefix)\(TerminalText.escaped(f.title))\n")
             }
             if dropped > 0 { out.write("  … and \(dropped) more findings (use --format json or jsonl for all of them)\n") }
         }
         if !actions.isEmpty {
             out.write("\nACTIONS (\(actions.count))\n")
             for (_, a) in actions {
-                out.write("  \(pad(a.status.rawValue, 8))  \(pad(a.kind, 18))  \(a.target)\(a.detail.map { " — \($0)" } ?? "")\n")
+                out.write("  \(pad(a.status.rawValue, 8))  \(pad(TerminalText.escaped(a.kind), 18))  \(TerminalText.escaped(a.target))\(a.detail.map { " — \(TerminalText.escaped($0))" } ?? "")\n")
             }
         }
         if !logs.isEmpty {
             out.write("\nLOG (\(logs.count)\(logsLeftOut > 0 ? "; \(logsLeftOut) more with --verbose or in --format json" : ""))\n")
             let many = Set(logs.map(\.plugin)).count > 1
             for (plugin, l) in logs {
-                out.write("  \(pad(l.level.rawValue, 7))  \(many ? "[\(plugin)] " : "")\(ResultTableText.clean(l.message))\n")
+                out.write("  \(pad(l.level.rawValue, 7))  \(many ? "[\(TerminalText.escaped(plugin))] " : "")\(TerminalText.escaped(l.message))\n")
             }
         }
         for (heading, table) in tables {
@@ -148,7 +152,7 @@ public final class TableReporter: IgnoredFindingSink, @unchecked Sendable {
         }
         out.write("\n")
         for p in plugins {
-            out.write("\(hosts.count > 1 ? p.host + " " : "")\(p.name): \(p.status)\(p.detail.map { " (\($0))" } ?? "")\n")
+            out.write("\(hosts.count > 1 ? TerminalText.escaped(p.host) + " " : "")\(TerminalText.escaped(p.name)): \(p.status)\(p.detail.map { " (\(TerminalText.escaped($0)))" } ?? "")\n")
         }
         let counts = tally.total == 0 ? "no findings" : "\(tally.total) finding\(tally.total == 1 ? "" : "s") (\(tally.text))"
         let suppressed = ignored > 0 ? ", \(ignored) ignored (see --format json)" : ""

@@ -55,9 +55,9 @@ final class LiveStatusLine: @unchecked Sendable {
     /// The text of the line, without terminal codes.
     var text: String {
         lock.lock(); defer { lock.unlock() }
-        var parts = ["⟳ \(label)", "running \(Self.duration(Date().timeIntervalSince(started)))",
+        var parts = ["⟳ \(TerminalText.escaped(label))", "running \(Self.duration(Date().timeIntervalSince(started)))",
                      "\(findings) finding\(findings == 1 ? "" : "s")"]
-        if let progress { parts.append(ResultTableText.clean(progress)) }
+        if let progress { parts.append(TerminalText.escaped(progress)) }
         parts.append("Ctrl-C stops")
         return parts.joined(separator: " · ")
     }

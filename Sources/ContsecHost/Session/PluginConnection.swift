@@ -359,7 +359,7 @@ final class PluginConnection: @unchecked Sendable {
             if b.last == 0x0D { b = b.dropLast() }
             let text = String(decoding: b, as: UTF8.self)
             cond.lock(); tail.append(text); cond.unlock()
-            if echoStderr { FileHandle.standardError.write(Data("[\(pluginName)] \(text)\n".utf8)) }
+            if echoStderr { FileHandle.standardError.write(Data("[\(pluginName)] \(TerminalText.escaped(text))\n".utf8)) }
             publish(.stderr(text))
         }
         while true {
