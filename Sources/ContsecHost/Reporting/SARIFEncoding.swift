@@ -40,7 +40,7 @@ enum SARIFEncoding {
             : f.remediation
         var help = remediation.map { cut($0, 8192) } ?? "No remediation was given for \(f.ruleId)."
         var markdown = remediation.map { "**Remediation:** " + cut($0, 8192) } ?? help
-        let refs = f.references.prefix(10)
+        let refs = f.references.prefix(10).map { cut($0, 2048) }  // a reference is a link; 2 KiB is plenty
         if !refs.isEmpty {
             help += "\n\nReferences:\n" + refs.map { "- \($0)" }.joined(separator: "\n")
             markdown += "\n\n**References:**\n" + refs.map { isWebURI($0) ? "- <\($0)>" : "- \($0)" }.joined(separator: "\n")
@@ -57,7 +57,7 @@ enum SARIFEncoding {
                 "tags": [.string(f.category.rawValue), "security"],
             ],
         ]
-        if let uri = f.references.first(where: isWebURI) { rule["helpUri"] = .string(uri) }
+        if let uri = f.references.first(where: isHelpURI) { rule["helpUri"] = .string(uri) }
         return .object(rule)
     }
 
@@ -84,7 +84,7 @@ enum SARIFEncoding {
             "defaultConfiguration": ["level": .string(level(severity))],
             "properties": ["security-severity": .string(securitySeverity(severity)), "tags": [.string(category.rawValue), "security"]],
         ]
-        if let uri = r.helpUri ?? f.references.first(where: isWebURI) { rule["helpUri"] = .string(uri) }
+        if let uri = r.helpUri ?? f.references.first(where: isHelpURI) { rule["helpUri"] = .string(uri) }
         return .object(rule)
     }
 
@@ -134,21 +134,36 @@ enum SARIFEncoding {
     }
 
     /// Relative to the workspace (`%SRCROOT%`) when the file is inside it, otherwise an absolute `file://` URI.
+    /// Decided on the normalised path: `../../etc/passwd` or `/ws/../etc` leave the workspace and are named as what
+    /// they are, never as a file of the repository under `%SRCROOT%`.
     static func artifact(_ path: String, workspace: String) -> JSONValue {
-        let root = workspace.hasSuffix("/") ? workspace : workspace + "/"
-        var relative: String?
-        if path.hasPrefix(root) {
-            relative = String(path.dropFirst(root.count))
-        } else if !path.hasPrefix("/") {
-            relative = path.hasPrefix("./") ? String(path.dropFirst(2)) : path
+        let root = lexical(workspace, from: "/")
+        let full = lexical(path, from: root)
+        let inside = root == "/" ? "/" : root + "/"
+        if full.hasPrefix(inside) && full.count > inside.count {
+            return ["uri": .string(encode(String(full.dropFirst(inside.count)))), "uriBaseId": .string(srcRoot)]
         }
-        if let relative { return ["uri": .string(encode(relative)), "uriBaseId": .string(srcRoot)] }
-        return ["uri": .string("file://" + encode(path))]
+        return ["uri": .string("file://" + encode(full))]
+    }
+
+    /// `path` made absolute against `base`, with `.`, `..` and repeated slashes removed by text: a report describes a
+    /// path, it does not follow it (the file may not exist here, and a symlink must not decide where it is).
+    static func lexical(_ path: String, from base: String) -> String {
+        var parts: [Substring] = []
+        for c in ((path.hasPrefix("/") ? "" : base + "/") + path).split(separator: "/") {
+            switch c {
+            case ".": continue
+            case "..": if !parts.isEmpty { parts.removeLast() }
+            default: parts.append(c)
+            }
+        }
+        return "/" + parts.joined(separator: "/")
     }
 
     /// The run's `originalUriBaseIds`: where `%SRCROOT%` was on this machine.
     static func baseIds(workspace: String) -> JSONValue {
-        let root = workspace.hasSuffix("/") ? workspace : workspace + "/"
+        let w = lexical(workspace, from: "/")
+        let root = w == "/" ? w : w + "/"
         return [srcRoot: ["uri": .string("file://" + encode(root))],
                 targetRoot: ["description": ["text": "Targets that are not files (images, containers, hosts, volumes...): <kind>/<name>, not a path in the repository"]]]
     }
@@ -161,6 +176,9 @@ enum SARIFEncoding {
     static func encode(_ path: String) -> String {
         path.addingPercentEncoding(withAllowedCharacters: pathCharacters) ?? path
     }
+
+    /// A reference that can be a rule's `helpUri`: a web address short enough to be kept whole.
+    static func isHelpURI(_ s: String) -> Bool { s.utf8.count <= 2048 && isWebURI(s) }
 
     static func isWebURI(_ s: String) -> Bool {
         (s.hasPrefix("https://") || s.hasPrefix("http://")) && !s.contains(" ") && URL(string: s) != nil

@@ -18,6 +18,8 @@ public final class SARIFReporter: EventSink, @unchecked Sendable {
     static let maxNotifications = 100
     /// GitHub code scanning's hard limit of results per run.
     public static let maxResultsPerRun = 25_000
+    /// GitHub code scanning's hard limit of rules per run: results of further rules are left out (and counted).
+    public static let maxRulesPerRun = 25_000
 
     private let out: ByteOutput
     private let workspace: String
@@ -36,6 +38,8 @@ public final class SARIFReporter: EventSink, @unchecked Sendable {
         /// By severity, most severe first; created when the first result of a severity arrives.
         var results: [Spool?] = Array(repeating: nil, count: SeverityTally.order.count)
         var resultCount = 0
+        /// Results left out because their rule came after `maxRulesPerRun` others.
+        var overRuleCap = 0
         var invocations: [String: [String: JSONValue]] = [:]
         var invocationOrder: [String] = []
         var notificationCounts: [String: Int] = [:]
@@ -64,6 +68,10 @@ public final class SARIFReporter: EventSink, @unchecked Sendable {
     /// What a rule's descriptor is made of: its first finding's texts, kept only where every finding of the rule says
     /// the same. A message or remediation that differs between results (one CVE in several packages) is about each
     /// result, not the rule, and stays in the results.
+    ///
+    /// Only as much of each text is kept as the descriptor can show (SARIFEncoding cuts title, message and
+    /// remediation at 1, 4 and 8 KiB, ten references at 2 KiB each): a rule costs at most ~35 KiB however long its
+    /// finding's texts (up to ~530 KiB before), and a run has at most 25,000 rules (issue #12, item 10).
     struct RuleSource {
         private var first: Finding
         private var messageVaries = false
@@ -73,12 +81,23 @@ public final class SARIFReporter: EventSink, @unchecked Sendable {
         init(_ f: Finding, declared: RuleSpec? = nil) {
             first = f
             first.properties = [:]  // never used for the rule; memory grows with rules, not with their data
+            first.title = Self.kept(f.title, 1024)
+            first.message = f.message.map { Self.kept($0, 4096) }
+            first.remediation = f.remediation.map { Self.kept($0, 8192) }
+            first.references = f.references.prefix(10).map { Self.kept($0, 2048) }
+            first.target = Target(kind: "-", name: "-")
             self.declared = declared
         }
 
         mutating func note(_ f: Finding) {
-            if f.message != first.message { messageVaries = true }
-            if f.remediation != first.remediation { remediationVaries = true }
+            if !messageVaries && f.message.map({ Self.kept($0, 4096) }) != first.message { messageVaries = true }
+            if !remediationVaries && f.remediation.map({ Self.kept($0, 8192) }) != first.remediation { remediationVaries = true }
+        }
+
+        /// The first `limit + 1` Unicode scalars: at least `limit + 1` bytes of a longer text, so SARIFEncoding.cut
+        /// still cuts it (and marks it) exactly where it would have cut the whole text; at most 4 bytes a scalar.
+        static func kept(_ text: String, _ limit: Int) -> String {
+            text.utf8.count <= limit ? text : String(String.UnicodeScalarView(text.unicodeScalars.prefix(limit + 1)))
         }
 
         var descriptor: JSONValue {
@@ -111,6 +130,9 @@ public final class SARIFReporter: EventSink, @unchecked Sendable {
             let index: Int
             if let i = run.ruleIndex[f.ruleId] {
                 index = i
+            } else if run.rules.count >= Self.maxRulesPerRun {
+                run.overRuleCap += 1
+                return
             } else {
                 index = run.rules.count
                 run.ruleIndex[f.ruleId] = index
@@ -177,14 +199,15 @@ public final class SARIFReporter: EventSink, @unchecked Sendable {
             var driver: [String: JSONValue] = [
                 "name": .string("contsec \(plugin)"),
                 "informationUri": .string(Self.informationUri),
-                "rules": .array(run.rules.map(\.descriptor)),
             ]
             if let info = run.info {
                 driver["version"] = .string(info.version)
                 driver["fullName"] = .string("contsec \(plugin) \(info.version)")
                 if let v = info.vendor { driver["organization"] = .string(v) }
             }
-            var head: [UInt8] = Array((i > 0 ? ",\n    {" : "\n    {").utf8)
+            out.write((i > 0 ? ",\n    {" : "\n    {") + "\n      \"tool\": {\"driver\":")
+            writeDriver(driver, rules: run.rules)
+            var head: [UInt8] = Array("},".utf8)
             func field(_ key: String, _ value: JSONValue) {
                 head.append(contentsOf: "\n      ".utf8)
                 JSONWriter.writeString(key, into: &head)
@@ -192,7 +215,6 @@ public final class SARIFReporter: EventSink, @unchecked Sendable {
                 JSONWriter.write(value, into: &head)
                 head.append(UInt8(ascii: ","))
             }
-            field("tool", ["driver": .object(driver)])
             // A category per plugin, so GitHub keeps each plugin's alerts apart when several runs share one upload.
             field("automationDetails", ["id": .string("contsec-\(plugin)/")])
             field("originalUriBaseIds", SARIFEncoding.baseIds(workspace: workspace))
@@ -201,6 +223,11 @@ public final class SARIFReporter: EventSink, @unchecked Sendable {
             if left > 0, let last = run.invocationOrder.last {
                 notify(run, last, level: "warning", "\(left) result\(left == 1 ? " was" : "s were") left out, the least severe first: "
                        + "GitHub code scanning rejects a run with more than \(maxResults) results. --format json or jsonl has them all.",
+                       always: true)
+            }
+            if run.overRuleCap > 0, let last = run.invocationOrder.last {
+                notify(run, last, level: "warning", "\(run.overRuleCap) result\(run.overRuleCap == 1 ? " was" : "s were") left out: their rules came "
+                       + "after \(Self.maxRulesPerRun) others, and GitHub code scanning rejects a run with more rules. --format json or jsonl has them all.",
                        always: true)
             }
             field("invocations", .array(run.invocationOrder.compactMap { run.invocations[$0].map(JSONValue.object) }))
@@ -222,5 +249,29 @@ public final class SARIFReporter: EventSink, @unchecked Sendable {
         out.write(order.isEmpty ? "]\n}\n" : "\n  ]\n}\n")
         out.flush()
         runs.removeAll()
+    }
+
+    /// `tool.driver` as JSONWriter would write it (keys sorted, compact), with `rules` streamed one descriptor at a
+    /// time: the whole array as one JSON value was the memory peak of a run with many rules.
+    private func writeDriver(_ driver: [String: JSONValue], rules: [RuleSource]) {
+        out.write("{")
+        for (i, key) in (Array(driver.keys) + ["rules"]).sorted().enumerated() {
+            out.append { buf in
+                if i > 0 { buf.append(UInt8(ascii: ",")) }
+                JSONWriter.writeString(key, into: &buf)
+                buf.append(UInt8(ascii: ":"))
+                if let value = driver[key] { JSONWriter.write(value, into: &buf) }
+            }
+            guard key == "rules" else { continue }
+            out.write("[")
+            for (n, rule) in rules.enumerated() {
+                out.append { buf in
+                    if n > 0 { buf.append(UInt8(ascii: ",")) }
+                    JSONWriter.write(rule.descriptor, into: &buf)
+                }
+            }
+            out.write("]")
+        }
+        out.write("}")
     }
 }
