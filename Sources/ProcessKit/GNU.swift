@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// glibc functions Swift's Glibc module hides behind _GNU_SOURCE, looked up at run time.
-enum GNU {
+public enum GNU {
     private typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
     private typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
     private static let pipe2Function: Pipe2? = dlsym(nil, "pipe2").map { unsafeBitCast($0, to: Pipe2.self) }
@@ -18,7 +18,7 @@ enum GNU {
 
     /// A close-on-exec pipe, made atomically: with children spawned in parallel, a pipe end leaked into a sibling
     /// would keep its EOF from ever arriving.
-    static func pipe2(_ fds: inout [Int32]) -> Bool {
+    public static func pipe2(_ fds: inout [Int32]) -> Bool {
         guard let pipe2Function else {
             guard pipe(&fds) == 0 else { return false }
             _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
