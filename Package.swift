@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "CryptoTools", dependencies: ["ContsecProtocol", "ContainerKit"]),
         // OCI Distribution API client (auth, manifests, blobs, tags, delete) for plugins that talk to registries.
         .target(name: "RegistryClient", dependencies: ["ContsecProtocol"]),
-        .executableTarget(name: "contsec", dependencies: ["ContsecHost", "ContsecProtocol"]),
+        .executableTarget(name: "contsec", dependencies: ["ContsecHost", "ContsecProtocol", "ProcessKit"]),
 
         // Plugins: one executable each, product name contsec-<name>.
         .target(name: "IaCScan", dependencies: ["ContsecProtocol", "YAMLReader"], path: "Plugins/iac-scan/Library"),

@@ -3,8 +3,11 @@ import Glibc
 #endif
 import Foundation
 import ContsecHost
+import ProcessKit
 
 // contsec: the CLI. Thin by design; the work happens in ContsecHost.
+// As a container's PID 1, run under a reaper of our own (ProcessKit's InitSupervisor) so orphans never pile up.
+InitSupervisor.superviseIfPID1()
 // A file-size limit must turn into a write error the reports can name (EFBIG), not a silent death by SIGXFSZ.
 signal(SIGXFSZ, SIG_IGN)
 let code = CLI.main(InsecurePluginsFlag.extract(Array(CommandLine.arguments.dropFirst())))
