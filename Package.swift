@@ -10,8 +10,6 @@ let package = Package(
         .library(name: "ContsecPluginKit", targets: ["ContsecPluginKit"]),
         .library(name: "ContsecProtocol", targets: ["ContsecProtocol"]),
         .executable(name: "contsec-iac-scan", targets: ["contsec-iac-scan"]),
-        .executable(name: "contsec-noop", targets: ["contsec-noop"]),
-        .executable(name: "contsec-testkit", targets: ["contsec-testkit"]),
         .executable(name: "contsec-cis-bench", targets: ["contsec-cis-bench"]),
         .executable(name: "contsec-trivy-scanner", targets: ["contsec-trivy-scanner"]),
         .executable(name: "contsec-registry", targets: ["contsec-registry"]),
@@ -64,10 +62,12 @@ let package = Package(
                           path: "Plugins/netpolicy/Executable"),
         .target(name: "SeccompGen", dependencies: ["ContsecProtocol", "ContainerKit"], path: "Plugins/seccomp-gen/Library"),
         .executableTarget(name: "contsec-seccomp-gen", dependencies: ["SeccompGen", "ContsecPluginKit", "ContainerKit"], path: "Plugins/seccomp-gen/Executable"),
+        // Test-only plugins: built as test-plugin-<name>, a name discovery never picks up, so users never see them;
+        // tests and benchmarks reach them as contsec-<name> links on CONTSEC_PLUGIN_PATH (Tests/ContsecHostTests/Support.swift).
         // A do-nothing plugin: start-up benchmark and the smallest example of the kit.
-        .executableTarget(name: "contsec-noop", dependencies: ["ContsecPluginKit"], path: "Plugins/noop"),
+        .executableTarget(name: "test-plugin-noop", dependencies: ["ContsecPluginKit"], path: "Plugins/noop"),
         // A plugin whose misbehaviour is chosen by arguments: crash, hang, pollute, flood. Used by tests and bench.
-        .executableTarget(name: "contsec-testkit", dependencies: ["ContsecPluginKit"], path: "Plugins/testkit"),
+        .executableTarget(name: "test-plugin-testkit", dependencies: ["ContsecPluginKit"], path: "Plugins/testkit"),
 
         .testTarget(name: "ContsecProtocolTests", dependencies: ["ContsecProtocol"]),
         .testTarget(name: "ContsecHostTests", dependencies: ["ContsecHost", "ContsecProtocol"], exclude: ["Fixtures"]),

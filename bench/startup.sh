@@ -6,11 +6,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-50}
 swift build -c release --product contsec >/dev/null
-swift build -c release --product contsec-noop >/dev/null
+swift build -c release --product test-plugin-noop >/dev/null
 BIN=$(swift build -c release --show-bin-path)
-python3 - "$BIN" "$N" <<'PY'
+# The noop plugin is test-only: built as test-plugin-noop, reached through --plugin-path under the name contsec-noop.
+PLUGINS=$(mktemp -d)
+trap 'rm -rf "$PLUGINS"' EXIT
+ln -s "$BIN/test-plugin-noop" "$PLUGINS/contsec-noop"
+python3 - "$BIN" "$N" "$PLUGINS" <<'PY'
 import os, subprocess, sys, time, statistics
-bin_dir, n = sys.argv[1], int(sys.argv[2])
+bin_dir, n, plugins = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 def median_ms(cmd, stdin=subprocess.DEVNULL):
     times = []
     for _ in range(n):
@@ -20,8 +24,8 @@ def median_ms(cmd, stdin=subprocess.DEVNULL):
     return statistics.median(times), min(times), max(times)
 rows = [
     ("contsec version (bare host start)", [f"{bin_dir}/contsec", "version"]),
-    ("contsec-noop, stdin at EOF (bare plugin start)", [f"{bin_dir}/contsec-noop"]),
-    ("contsec run noop --format json (whole run)", [f"{bin_dir}/contsec", "run", "noop", "--format", "json"]),
+    ("noop plugin, stdin at EOF (bare plugin start)", [f"{bin_dir}/test-plugin-noop"]),
+    ("contsec run noop --format json (whole run)", [f"{bin_dir}/contsec", "run", "noop", "--plugin-path", plugins, "--format", "json"]),
 ]
 print(f"runs per row: {n}; binaries: {bin_dir}")
 for label, cmd in rows:

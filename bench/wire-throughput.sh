@@ -7,10 +7,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000000}
 swift build -c release --product contsec >/dev/null
-swift build -c release --product contsec-testkit >/dev/null
+swift build -c release --product test-plugin-testkit >/dev/null
 BIN=$(swift build -c release --show-bin-path)
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
+# testkit is test-only: built as test-plugin-testkit, reached through --plugin-path under the name contsec-testkit.
+ln -s "$BIN/test-plugin-testkit" "$OUT/contsec-testkit"
 python3 - "$BIN" "$N" "$OUT" <<'PY'
 import json, os, resource, subprocess, sys, time
 bin_dir, n, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
@@ -19,7 +21,7 @@ report = os.path.join(out, "report.json")
 # JSONL is the stream measured; a JSON report beside it would cost as much again, so the host's own peak RSS
 # (VmHWM, see HostResources.swift) comes from a second, small run's report only when asked: here ru_maxrss of the
 # host is used, as Python starts it with fork/exec (no inherited high-water mark).
-cmd = [f"{bin_dir}/contsec", "run", "testkit", "--findings", str(n), "--format", "jsonl", "--output", jsonl, "--no-log"]
+cmd = [f"{bin_dir}/contsec", "run", "testkit", "--plugin-path", os.path.join(out, "contsec-testkit"), "--findings", str(n), "--format", "jsonl", "--output", jsonl, "--no-log"]
 t = time.perf_counter()
 rc = subprocess.run(cmd, stdout=subprocess.DEVNULL).returncode
 wall = time.perf_counter() - t

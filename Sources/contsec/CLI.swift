@@ -7,36 +7,61 @@ enum CLI {
     contsec \(ContsecVersion.current): container security, one plugin at a time
 
     Usage:
-      contsec plugins [--json]                     List plugins and where they were found
-      contsec describe <plugin>                    Show a plugin's commands and flags
+      contsec plugins [--json]                     List plugins and where they were found (executes nothing)
+      contsec describe <plugin> [--json]           Show a plugin's commands and flags
       contsec run <plugin> [<command>] [--flags]   Run a plugin (its default command if none is named)
-      contsec workflow FILE.json                   Run several plugin steps with one report and one exit code
+      contsec workflow FILE.(yaml|json)            Run several plugin steps with one report and one exit code
       contsec report merge [HOST=]FILE.json...     Merge many hosts' JSON reports into one (any --format)
-      contsec version                              Print the version
-      contsec <command> --help                     Help for a command
+      contsec plugin test <plugin-or-path>         Check a plugin against the protocol
+      contsec plugin install <path> [--force]      Install a plugin into ~/.contsec/plugins
+      contsec plugin uninstall <name>              Remove a plugin that plugin install installed
+      contsec completion bash|zsh|fish             Print a shell completion script
+      contsec version                              Print the version and protocol versions (also --version)
+      contsec help [<command>]                     Help for contsec or one command (also <command> --help)
 
     """ + GlobalOptions.help + """
 
 
     Exit codes:
       0 success · 1 findings gate tripped · 2 usage error · 3 plugin failed · 4 plugin not found · 130 interrupted
+
+    More: man contsec (exit codes, files, environment), and README.md in the source tree.
     """
+
+    /// The commands, in the order `contsec --help` lists them; `help <command>` and completion use the same list.
+    static let commands: [(name: String, help: String)] = [
+        ("plugins", PluginsCommand.help),
+        ("describe", DescribeCommand.help),
+        ("run", RunCommand.help),
+        ("workflow", WorkflowCommand.help),
+        ("report", ReportCommand.usage),
+        ("plugin", PluginCommand.usage),
+        ("completion", CompletionCommand.help),
+        ("version", "Usage: contsec version   (or contsec --version)\n  Prints contsec's version and the protocol versions it speaks."),
+        ("help", "Usage: contsec help [<command> | <plugin>]\n  Help for contsec, one of its commands, or a plugin (its commands and flags)."),
+    ]
+
+    static var versionLine: String {
+        "contsec \(ContsecVersion.current) (protocol \(ProtocolInfo.supportedVersions.joined(separator: ", ")))"
+    }
 
     static func main(_ argv: [String]) -> ExitCode {
         var globals = GlobalOptions()
         do {
-            let rest = try globals.parseLeading(argv)
+            let rest = try globals.parseLeading(argv, topLevel: true)
             guard let sub = rest.first else {
-                print(usage)
+                // A usage error like any other: stderr, exit 2, nothing on stdout.
+                printError("no command given.\n\n\(usage)")
                 return .usage
             }
             let args = Array(rest.dropFirst())
             switch sub {
             case "--help", "-h", "help":
-                print(usage)
-                return .success
+                return try help(args, globals: globals)
             case "version", "--version":
-                print("contsec \(ContsecVersion.current) (protocol \(ProtocolInfo.supportedVersions.joined(separator: ", ")))")
+                if wantsHelp(args) { print(commands.first { $0.name == "version" }!.help); return .success }
+                if let extra = args.first { throw CLIError.usage("unexpected argument '\(extra)' for 'contsec version'") }
+                print(versionLine)
                 return .success
             case "plugins":
                 return try PluginsCommand.run(args, globals: globals)
@@ -49,8 +74,11 @@ enum CLI {
                 return try WorkflowCommand.run(args, globals: globals)
             case "report":
                 return try ReportCommand.run(args, globals: globals)
+            case "completion":
+                return try CompletionCommand.run(args, globals: globals)
             default:
-                throw CLIError.usage("unknown command '\(sub)'. Commands: plugins, describe, run, workflow, report, version.")
+                throw CLIError.usage("unknown command '\(sub)'. Commands: \(commands.map(\.name).joined(separator: ", ")).\n"
+                                     + "Run 'contsec --help' for usage\(sub.hasPrefix("-") ? "" : ", or 'contsec run \(sub)' to run a plugin of that name").")
             }
         } catch let e as CLIError {
             printError("\(e)")
@@ -62,6 +90,23 @@ enum CLI {
             printError("\(error)")
             return .pluginFailed
         }
+    }
+
+    /// `contsec help`, `contsec help <command>`, `contsec help plugin <sub>`, and `contsec help <plugin>` (which is
+    /// `contsec run <plugin> --help`: the plugin's commands and flags).
+    static func help(_ args: [String], globals: GlobalOptions) throws -> ExitCode {
+        guard let topic = args.first else {
+            print(usage)
+            return .success
+        }
+        if let command = commands.first(where: { $0.name == topic }) {
+            print(command.help)
+            return .success
+        }
+        guard PluginDiscovery.isValidName(topic) else {
+            throw CLIError.usage("no help for '\(topic)'. Commands: \(commands.map(\.name).joined(separator: ", ")).")
+        }
+        return try RunCommand.run([topic] + args.dropFirst() + ["--help"], globals: globals)
     }
 
     /// Error text often quotes a plugin or a scanned file: escaped, so it cannot drive the terminal.
@@ -78,6 +123,13 @@ enum CLI {
     }
 
     static func wantsHelp(_ args: [String]) -> Bool { args.contains("--help") || args.contains("-h") }
+
+    /// A usage error for a command that is missing its argument: one line saying what is missing, the command's
+    /// usage, on stderr (thrown, so `main` prints it and exits 2).
+    static func missing(_ what: String, command: String) -> CLIError {
+        let help = commands.first { $0.name == command }?.help ?? usage
+        return CLIError.usage("\(what)\n\n\(help)")
+    }
 }
 
 struct NotFound: Error {

@@ -1,5 +1,6 @@
 import Foundation
 import ContsecHost
+import ContsecProtocol
 
 /// Options every subcommand understands. They may come before the plugin name, or after it when the plugin
 /// declares no parameter of the same name.
@@ -25,7 +26,7 @@ struct GlobalOptions {
     Global options:
       --format FORMAT           table|json|jsonl|sarif (default: table); repeatable
       --output FILE             Write the report of the --format before it to FILE instead of stdout
-      --fail-on SEVERITY        Exit 1 if a finding is at or above SEVERITY (critical|high|medium|low|info)
+      --fail-on SEVERITY        Exit 1 if a finding is at or above SEVERITY (critical|high|medium|low|info|unknown)
       --max-findings N          Exit 1 if there are more than N findings
       --ignorefile PATH         Ignore rule ids / fingerprints listed there (default: .contsecignore)
       --log-dir DIR             Daily log folder (default: logs/security under the workspace)
@@ -36,7 +37,28 @@ struct GlobalOptions {
       --verbose, -v             Show plugins' stderr as it arrives
       --plugin-path PATH        Look for plugins here first (a folder or an executable; repeatable)
       --workspace DIR           Folder plugins may write in (default: the current folder)
+      --json                    JSON output: the report (run), the list (plugins), the declaration (describe)
+      --allow-insecure-plugins  Run plugins whose files others can write (anywhere on the command line)
     """
+
+    /// The global options as completion offers them: the names above, each described by its line of `help`.
+    static var completion: [CompletionModel.Option] {
+        let values: [String: CompletionModel.Value] = [
+            "format": .choices(ReportOptions.formats, list: false), "output": .file, "ignorefile": .file, "log-dir": .directory,
+            "plugin-path": .file, "workspace": .directory,
+            "fail-on": .choices(Severity.allCases.reversed().map(\.rawValue), list: false),
+        ]
+        var described: [String: String] = [:]
+        for line in help.split(separator: "\n") {
+            let text = line.trimmingCharacters(in: .whitespaces)
+            guard text.hasPrefix("--"), let gap = text.range(of: "  ") else { continue }
+            let flag = text[..<gap.lowerBound].split(separator: " ")[0].split(separator: ",")[0]
+            described[String(flag.dropFirst(2))] = text[gap.upperBound...].trimmingCharacters(in: .whitespaces)
+        }
+        return (names.keys.sorted() + ["allow-insecure-plugins"]).filter { $0 != "help" }.map { name in
+            CompletionModel.Option("--" + name, names[name] == true ? values[name] ?? .text : .none, described[name] ?? "")
+        }
+    }
 
     mutating func apply(_ name: String, _ value: String?) throws(CLIError) {
         func number() throws(CLIError) -> Double { try DurationLimit.parse(value, what: "--\(name)") }
@@ -60,12 +82,14 @@ struct GlobalOptions {
         }
     }
 
-    /// Reads leading options up to the first positional argument; returns the rest.
-    mutating func parseLeading(_ args: [String]) throws(CLIError) -> [String] {
+    /// Reads leading options up to the first positional argument; returns the rest. At the top level
+    /// (`topLevel`), `--version` is the `version` command, as users of docker and trivy expect.
+    mutating func parseLeading(_ args: [String], topLevel: Bool = false) throws(CLIError) -> [String] {
         var i = 0
         while i < args.count {
             let a = args[i]
             if a == "-v" { verbose = true; i += 1; continue }
+            if topLevel && a == "--version" { return ["version"] + args[(i + 1)...] }
             guard a.hasPrefix("--") else { break }
             var name = String(a.dropFirst(2))
             var inline: String?

@@ -9,9 +9,9 @@ enum PluginCommand {
       contsec plugin test <executable-or-name> [--format table|json] [--plugin-path PATH] [--allow-network]
           Drive a plugin through the protocol's conformance checks (exit 3 if any fails). The plugin runs
           in a network namespace of its own when the machine allows it; --allow-network lets it out
-      contsec plugin install <executable-or-folder> [--force]
-          Copy a plugin into ~/.contsec/plugins/<name>/ with a manifest recording its sha256
-      contsec plugin uninstall <name>
+      contsec plugin install <executable-or-folder> [--force] [--plugins-dir DIR]
+          Copy a plugin into ~/.contsec/plugins/<name>/ (or DIR/<name>/) with a manifest recording its sha256
+      contsec plugin uninstall <name> [--plugins-dir DIR]
           Remove what install created
 
     A plugin whose files others can write is refused; override with --allow-insecure-plugins
@@ -19,9 +19,10 @@ enum PluginCommand {
     """
 
     static func run(_ args: [String], globals: GlobalOptions) throws -> ExitCode {
-        guard let sub = args.first, !CLI.wantsHelp([sub]) else {
+        guard let sub = args.first else { throw CLI.missing("plugin needs a command: test, install or uninstall.", command: "plugin") }
+        if CLI.wantsHelp([sub]) || sub == "help" {
             print(usage)
-            return args.isEmpty ? .usage : .success
+            return .success
         }
         let rest = Array(args.dropFirst())
         switch sub {
@@ -43,6 +44,7 @@ enum PluginCommand {
         while i < args.count {
             let a = args[i]
             i += 1
+            if a == "-h" { set.insert("help"); continue }
             guard a.hasPrefix("--") else { positional.append(a); continue }
             var name = String(a.dropFirst(2))
             var inline: String?

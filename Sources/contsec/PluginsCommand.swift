@@ -4,11 +4,17 @@ import ContsecProtocol
 
 /// `contsec plugins`: what discovery found, without executing anything.
 enum PluginsCommand {
+    static let help = """
+    Usage: contsec plugins [--json] [--plugin-path PATH]
+      Lists plugins by name (for each name, the first found in discovery order runs), with version, permissions
+      and sha256 from their manifests; shadowed, refused and invalid candidates with the reason. Executes nothing.
+    """
+
     static func run(_ args: [String], globals: GlobalOptions) throws -> ExitCode {
         var g = globals
         let rest = try g.parseLeading(args)
         if CLI.wantsHelp(rest) {
-            print("Usage: contsec plugins [--json] [--plugin-path PATH]\n  Lists plugins by name (for each name, the first found in discovery order runs);\n  shadowed and invalid candidates with the reason.")
+            print(help)
             return .success
         }
         if let extra = rest.first { throw CLIError.usage("unexpected argument '\(extra)' for 'contsec plugins'") }

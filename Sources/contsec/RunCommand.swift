@@ -4,6 +4,20 @@ import ContsecProtocol
 
 /// `contsec run <plugin> [<command>] [--flags]`.
 enum RunCommand {
+    static let help = """
+    Usage: contsec run <plugin> [<command>] [--flags] [global options]
+      Runs one of a plugin's commands (its default command when none is named). Flags are the ones the command
+      declares, typed: contsec run <plugin> --help lists its commands, contsec run <plugin> <command> --help
+      that command's flags. Global options go before the plugin name, or after it when the plugin declares no
+      flag of the same name.
+
+    Examples:
+      contsec run iac-scan --dir examples/insecure-app
+      contsec run iac-scan rules
+      contsec run cis-bench --check 5.4,5.10 --format json --output cis.json
+
+    """ + GlobalOptions.help
+
     static func run(_ args: [String], globals: GlobalOptions) throws -> ExitCode {
         var g = globals
         var rest = try g.parseLeading(args)
@@ -18,9 +32,13 @@ enum RunCommand {
                 rest.removeSubrange(i...(i + 1))
             }
         }
+        if rest.first.map({ CLI.wantsHelp([$0]) }) ?? false {
+            print(help)
+            return .success
+        }
         guard let name = rest.first, !name.hasPrefix("-") else {
-            print("Usage: contsec run <plugin> [<command>] [--flags]\n  Runs a plugin; `contsec describe <plugin>` lists its commands and flags.\n\n" + GlobalOptions.help)
-            return CLI.wantsHelp(rest) ? .success : .usage
+            throw CLI.missing(rest.first.map { "unknown option '\($0)' for 'contsec run'." } ?? "run needs a plugin name (contsec plugins lists them).",
+                              command: "run")
         }
         let discovery = g.discovery()
         let found = discovery.discover()
@@ -51,6 +69,13 @@ enum RunCommand {
         case .success(let r): initResult = r
         }
 
+        // `run <plugin> --help` with no command named: the plugin's commands, then its default command's flags.
+        let declaresHelp = initResult.defaultCommand?.params.contains { $0.name == "help" } ?? false
+        if CLI.wantsHelp(pluginTokens), pluginTokens.first?.hasPrefix("-") == true, !declaresHelp {
+            run.stop()
+            print(DescribeCommand.pluginHelp(initResult, plugin: name))
+            return .success
+        }
         var command = initResult.defaultCommand
         if let first = pluginTokens.first, !first.hasPrefix("-") {
             guard let c = initResult.commands.first(where: { $0.name == first }) else {

@@ -4,12 +4,22 @@ import ContsecProtocol
 
 /// `contsec workflow FILE`: several plugin steps, one report, one exit code.
 enum WorkflowCommand {
+    static let help = """
+    Usage: contsec workflow FILE.(yaml|yml|json) [global options]
+      Runs the workflow's steps (in parallel where their needs allow) with one report and one exit code;
+      a summary of the steps goes to stderr. The file format is in README.md, "Workflows".
+
+    """ + GlobalOptions.help
+
     static func run(_ args: [String], globals: GlobalOptions) throws -> ExitCode {
         var g = globals
         let rest = try g.parseLeading(args)
+        if CLI.wantsHelp(rest) {
+            print(help)
+            return .success
+        }
         guard let file = rest.first, !file.hasPrefix("-") else {
-            print("Usage: contsec workflow FILE.(json|yaml) [global options]\n  Runs the workflow's steps (in parallel where their needs allow) with one report.\n\n" + GlobalOptions.help)
-            return CLI.wantsHelp(rest) ? .success : .usage
+            throw CLI.missing(rest.first.map { "unknown option '\($0)' for 'contsec workflow'." } ?? "workflow needs a workflow file.", command: "workflow")
         }
         let trailing = try g.parseLeading(Array(rest.dropFirst()))
         if let extra = trailing.first { throw CLIError.usage("unexpected argument '\(extra)' after the workflow file") }

@@ -5,7 +5,7 @@ import Testing
 
 @Suite("cis-bench section 4/5 on real containers", .serialized,
        .enabled(if: CISTestEnvironment.shouldRun, CISTestEnvironment.skipReason))
-struct ContainerChecksTests {
+struct DockerEngineContainerChecksTests {
     typealias Env = CISTestEnvironment
     let docker: DockerClient
     init() throws { docker = try Env.client() }

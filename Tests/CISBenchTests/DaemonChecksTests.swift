@@ -5,7 +5,7 @@ import Testing
 
 @Suite("cis-bench daemon and file checks (real engine, injected configuration)", .serialized,
        .enabled(if: CISTestEnvironment.shouldRun, CISTestEnvironment.skipReason))
-struct DaemonChecksTests {
+struct DockerEngineDaemonChecksTests {
     typealias Env = CISTestEnvironment
     let docker: DockerClient
     let dir: String

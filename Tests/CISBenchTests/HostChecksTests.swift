@@ -5,7 +5,7 @@ import Testing
 
 @Suite("cis-bench host checks: audit rules and the docker group", .serialized,
        .enabled(if: CISTestEnvironment.shouldRun, CISTestEnvironment.skipReason))
-struct HostChecksTests {
+struct DockerEngineHostChecksTests {
     typealias Env = CISTestEnvironment
 
     @Test("audit rules from rule files: a watched path passes, comments do not count, a missing file is INFO")

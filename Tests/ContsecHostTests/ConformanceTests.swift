@@ -21,6 +21,7 @@ import ContsecProtocol
             var isDir: ObjCBool = false
             if fm.fileExists(atPath: Paths.products + "/" + name, isDirectory: &isDir), !isDir.boolValue { paths.append(Paths.products + "/" + name) }
         }
+        paths += [Paths.noop, Paths.testkit]  // test-only plugins, not built under a name discovery finds
         let examples = Paths.packageRoot + "/sdk-protocol/examples"
         for name in ((try? fm.contentsOfDirectory(atPath: examples)) ?? []).sorted() { paths.append(examples + "/" + name) }
         paths.append(conformanceFixtures + "/contsec-conf-good")
@@ -128,7 +129,7 @@ import ContsecProtocol
     }
 
     @Test func missingSchemasFailTheSchemaCheckAndSaySo() throws {
-        let (code, report, _) = try Self.runKit(Paths.products + "/contsec-noop", env: ["CONTSEC_SCHEMA_DIR": "/nonexistent/schemas"])
+        let (code, report, _) = try Self.runKit(Paths.noop, env: ["CONTSEC_SCHEMA_DIR": "/nonexistent/schemas"])
         #expect(code == ExitCode.pluginFailed.rawValue)
         #expect(Self.failedChecks(report) == ["schema"])
         let s = report["checks"]?.arrayValue?.first { $0["id"] == "schema" }

@@ -42,10 +42,10 @@ import ContsecProtocol
 
     @Test func pluginsCommandShowsShadowing() async throws {
         let dir = try temporaryFolder("disc-shadow")
-        try FileManager.default.copyItem(atPath: Paths.products + "/contsec-noop", toPath: dir + "/contsec-noop")
+        try FileManager.default.copyItem(atPath: Paths.products + "/test-plugin-noop", toPath: dir + "/contsec-iac-scan")
         let r = try await contsec(["plugins", "--plugin-path", dir])
-        #expect(r.stdout.contains("noop"))
-        #expect(r.stdout.contains("shadowed: \(Paths.products)/contsec-noop (beside contsec) — hidden by \(dir)/contsec-noop"))
+        #expect(r.stdout.contains("\(dir)/contsec-iac-scan  (--plugin-path)"), "\(r.stdout)")
+        #expect(r.stdout.contains("shadowed: \(Paths.products)/contsec-iac-scan (beside contsec) — hidden by \(dir)/contsec-iac-scan"))
     }
 }
 

@@ -36,7 +36,7 @@ import ContsecProtocol
 /// The README's secure deployment workflow, end to end: iac-scan, then trivy-scanner (offline) and cis-bench in
 /// parallel. It needs the test environment (Docker engine, trivy): without it the test says so and stops, except
 /// under CI=true, where a missing piece is a failure.
-@Suite struct SecureDeploymentWorkflowTests {
+@Suite struct DockerEngineSecureDeploymentWorkflowTests {
     @Test func theExampleWorkflowRunsEveryStep() async throws {
         let env = ProcessInfo.processInfo.environment
         let path = env["PATH"] ?? "/usr/bin:/bin"

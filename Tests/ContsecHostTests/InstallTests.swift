@@ -64,7 +64,7 @@ import ContsecProtocol
 
     @Test func bareExecutableInstallLearnsItsVersionFromTheHandshake() throws {
         let home = try temporaryFolder("inst-bare"), src = try temporaryFolder("inst-src")
-        try FileManager.default.copyItem(atPath: Paths.products + "/contsec-noop", toPath: src + "/contsec-quiet")
+        try FileManager.default.copyItem(atPath: Paths.products + "/test-plugin-noop", toPath: src + "/contsec-quiet")
         let r = try contsec(["plugin", "install", src + "/contsec-quiet"], env: ["HOME": home])
         #expect(r.code == 0, "\(r.stderr)")
         let m = try PluginManifest.load(home + "/.contsec/plugins/quiet/plugin.json")
@@ -81,21 +81,23 @@ import ContsecProtocol
     }
 
     @Test func shadowingABundledPluginNeedsForce() throws {
-        let home = try temporaryFolder("inst-shadow")
-        let r = try contsec(["plugin", "install", Paths.products + "/contsec-noop"], env: ["HOME": home])
+        // A plugin that calls itself iac-scan, the name of a plugin bundled beside contsec.
+        let home = try temporaryFolder("inst-shadow"), src = try temporaryFolder("inst-ssrc")
+        try FileManager.default.copyItem(atPath: Paths.products + "/test-plugin-noop", toPath: src + "/contsec-iac-scan")
+        let r = try contsec(["plugin", "install", src + "/contsec-iac-scan"], env: ["HOME": home])
         #expect(r.code == ExitCode.usage.rawValue)
-        #expect(r.stderr.contains("a bundled plugin named noop exists beside contsec"), "\(r.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: home + "/.contsec/plugins/noop"))
-        let forced = try contsec(["plugin", "install", "--force", Paths.products + "/contsec-noop"], env: ["HOME": home])
+        #expect(r.stderr.contains("a bundled plugin named iac-scan exists beside contsec"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: home + "/.contsec/plugins/iac-scan"))
+        let forced = try contsec(["plugin", "install", "--force", src + "/contsec-iac-scan"], env: ["HOME": home])
         #expect(forced.code == 0, "\(forced.stderr)")
         #expect(forced.stdout.contains("comes first in the search order"))
         let listed = try contsec(["plugins", "--json"], env: ["HOME": home])
-        #expect(listed.json?["shadowed"]?.arrayValue?.contains { $0["path"]?.stringValue == home + "/.contsec/plugins/noop/contsec-noop" } == true)
+        #expect(listed.json?["shadowed"]?.arrayValue?.contains { $0["path"]?.stringValue == home + "/.contsec/plugins/iac-scan/contsec-iac-scan" } == true)
     }
 
     @Test func tamperedInstalledCopyIsRefusedUntilReStamped() throws {
         let home = try temporaryFolder("inst-tamper"), src = try temporaryFolder("inst-tsrc")
-        try FileManager.default.copyItem(atPath: Paths.products + "/contsec-noop", toPath: src + "/contsec-calm")
+        try FileManager.default.copyItem(atPath: Paths.products + "/test-plugin-noop", toPath: src + "/contsec-calm")
         #expect(try contsec(["plugin", "install", src + "/contsec-calm"], env: ["HOME": home]).code == 0)
         let dest = home + "/.contsec/plugins/calm"
         let h = try #require(FileHandle(forWritingAtPath: dest + "/contsec-calm"))

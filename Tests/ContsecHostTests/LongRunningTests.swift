@@ -66,6 +66,7 @@ import ContsecProtocol
         p.arguments = ["-q", "-e", "-c", "\(Paths.contsec) run testkit serve --no-log", "/dev/null"]
         var env = ProcessInfo.processInfo.environment
         env["HOME"] = NSTemporaryDirectory() + "contsec-test-home"
+        env["CONTSEC_PLUGIN_PATH"] = Paths.testPlugins
         p.environment = env
         let input = Pipe(), output = Pipe()
         p.standardInput = input

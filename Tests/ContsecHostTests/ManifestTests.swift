@@ -12,7 +12,7 @@ import ContsecProtocol
     /// A working plugin that leaves a marker when it is executed: a sh wrapper around the built noop plugin.
     func makeMarkedPlugin(_ dir: String, file: String = "contsec-marked") throws -> String {
         let path = dir + "/" + file
-        try "#!/bin/sh\ntouch \"$MARKER_FILE\"\nexec \(Paths.products)/contsec-noop\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try "#!/bin/sh\ntouch \"$MARKER_FILE\"\nexec \(Paths.products)/test-plugin-noop\n".write(toFile: path, atomically: true, encoding: .utf8)
         chmod(path, 0o755)
         return path
     }

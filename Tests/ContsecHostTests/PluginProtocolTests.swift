@@ -46,7 +46,7 @@ final class RawPlugin {
 }
 
 @Suite struct PluginProtocolTests {
-    let testkit = Paths.products + "/contsec-testkit"
+    let testkit = Paths.testkit
 
     @Test func requestBeforeInitializeIsRefused() throws {
         let p = try RawPlugin(testkit)

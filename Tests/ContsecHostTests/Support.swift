@@ -20,6 +20,31 @@ enum Paths {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path
     static func fixture(_ name: String) -> String { fixtures + "/" + name }
+
+    /// The test-only plugins (testkit, noop) are built as `test-plugin-<name>`, which discovery never picks up, so
+    /// users never see them. Tests reach them as `contsec-<name>` links in this folder, which `contsec(...)` puts on
+    /// CONTSEC_PLUGIN_PATH. One folder per build (named by the products path), made once and atomically.
+    static let testPlugins: String = {
+        var sha = SHA256()
+        sha.update(Array(products.utf8))
+        let dir = NSTemporaryDirectory() + "contsec-test-plugins-" + String(SHA256.hexString(sha.finalize()).prefix(12))
+        let fm = FileManager.default
+        if !fm.fileExists(atPath: dir + "/contsec-testkit") {
+            let staging = dir + ".\(getpid())"
+            try? fm.removeItem(atPath: staging)
+            try? fm.createDirectory(atPath: staging, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            for name in testPluginNames {
+                try? fm.createSymbolicLink(atPath: staging + "/contsec-" + name, withDestinationPath: products + "/test-plugin-" + name)
+            }
+            // Another test process may have made it first: then its folder stays and this one goes.
+            if rename(staging, dir) != 0 { try? fm.removeItem(atPath: staging) }
+        }
+        return dir
+    }()
+    static let testPluginNames = ["noop", "testkit"]
+    /// The testkit plugin (misbehaves on request) and the noop plugin, as contsec finds them in tests.
+    static var testkit: String { testPlugins + "/contsec-testkit" }
+    static var noop: String { testPlugins + "/contsec-noop" }
 }
 
 struct CommandResult {
@@ -50,7 +75,7 @@ func contsec(_ args: [String], env extra: [String: String] = [:], interruptAfter
     try contsecBlocking(args, env: extra, interruptAfter: interruptAfter, timeout: timeout, cwd: cwd, wrapper: wrapper)
 }
 
-/// Runs contsec with a clean plugin search path: only what the test names, plus the built products.
+/// Runs contsec with a clean plugin search path: what the test names, the built products, and the test-only plugins.
 /// `wrapper` (e.g. `prlimit --as=N --`) runs contsec through a program that execs it, so signals still reach it.
 private func contsecBlocking(_ args: [String], env extra: [String: String] = [:], interruptAfter: TimeInterval? = nil,
              timeout: TimeInterval = 60, cwd: String? = nil, wrapper: [String] = []) throws -> CommandResult {
@@ -60,7 +85,7 @@ private func contsecBlocking(_ args: [String], env extra: [String: String] = [:]
     var env = ProcessInfo.processInfo.environment
     env["PATH"] = "/usr/bin:/bin"
     env["HOME"] = NSTemporaryDirectory() + "contsec-test-home"
-    env["CONTSEC_PLUGIN_PATH"] = nil
+    env["CONTSEC_PLUGIN_PATH"] = Paths.testPlugins
     for (k, v) in extra { env[k] = v }
     p.environment = env
     if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }

@@ -47,8 +47,9 @@ public struct PluginDiscovery: Sendable {
     /// `--allow-insecure-plugins` / `CONTSEC_ALLOW_INSECURE_PLUGINS=1`: list group/world-writable plugins as usable.
     public var allowInsecure: Bool
 
-    /// The search order: `--plugin-path`, `CONTSEC_PLUGIN_PATH`, the folder of the running binary,
-    /// `~/.contsec/plugins`, `/usr/local/lib/contsec/plugins`, then `PATH`.
+    /// The search order: `--plugin-path`, `CONTSEC_PLUGIN_PATH`, the folder of the running binary, the plugins
+    /// installed with it (`<prefix>/lib/contsec/plugins` for `<prefix>/bin/contsec`), `~/.contsec/plugins`,
+    /// `/usr/local/lib/contsec/plugins`, then `PATH`.
     public init(pluginPaths: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
                 executablePath: String = PluginDiscovery.currentExecutable) {
         var dirs: [(String, String)] = []
@@ -56,12 +57,22 @@ public struct PluginDiscovery: Sendable {
         for p in (environment["CONTSEC_PLUGIN_PATH"] ?? "").split(separator: ":") where !p.isEmpty {
             dirs.append((String(p), "CONTSEC_PLUGIN_PATH"))
         }
-        dirs.append(((executablePath as NSString).deletingLastPathComponent, "beside contsec"))
+        let binDir = (executablePath as NSString).deletingLastPathComponent
+        dirs.append((binDir, "beside contsec"))
+        let installed = Self.installedPluginsDir(forBinaryIn: binDir)
+        if installed != Self.systemDir { dirs.append((installed, "installed")) }
         if let home = environment["HOME"] { dirs.append((home + "/.contsec/plugins", "user")) }
-        dirs.append(("/usr/local/lib/contsec/plugins", "system"))
+        dirs.append((Self.systemDir, "system"))
         for p in (environment["PATH"] ?? "").split(separator: ":") where !p.isEmpty { dirs.append((String(p), "PATH")) }
         searchDirs = dirs
         allowInsecure = PluginTrust.insecureAllowed(environment)
+    }
+
+    public static let systemDir = "/usr/local/lib/contsec/plugins"
+
+    /// Where `scripts/install.sh --prefix P` puts the bundled plugins of `P/bin/contsec`: `P/lib/contsec/plugins`.
+    public static func installedPluginsDir(forBinaryIn binDir: String) -> String {
+        (((binDir as NSString).deletingLastPathComponent as NSString).appendingPathComponent("lib/contsec/plugins") as NSString).standardizingPath
     }
 
     /// The running binary's real path (so a symlinked `contsec` still finds the plugins built beside it).

@@ -27,10 +27,16 @@ public struct PluginInstaller: Sendable {
     public let bundledDir: String
     public let environment: [String: String]
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment,
+    /// `pluginsRoot`: the plugin folder to install into (`--plugins-dir`; `scripts/install.sh` uses
+    /// `<prefix>/lib/contsec/plugins`); by default the user's `~/.contsec/plugins`.
+    public init(pluginsRoot: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
                 executablePath: String = PluginDiscovery.currentExecutable) throws(Refused) {
-        guard let home = environment["HOME"], !home.isEmpty else { throw Refused("HOME is not set: cannot find ~/.contsec/plugins") }
-        pluginsRoot = home + "/.contsec/plugins"
+        if let pluginsRoot {
+            self.pluginsRoot = (pluginsRoot as NSString).standardizingPath
+        } else {
+            guard let home = environment["HOME"], !home.isEmpty else { throw Refused("HOME is not set: cannot find ~/.contsec/plugins") }
+            self.pluginsRoot = home + "/.contsec/plugins"
+        }
         bundledDir = (executablePath as NSString).deletingLastPathComponent
         self.environment = environment
     }
@@ -56,7 +62,8 @@ public struct PluginInstaller: Sendable {
             manifest = try describe(executable: source)
         }
         guard access(sourceExecutable, X_OK) == 0 else { throw Refused("\(sourceExecutable) is not an executable file (chmod +x it)") }
-        let sourceHash = PluginTrust.sha256(ofFile: sourceExecutable) ?? ""
+        // Hashed only when a declared hash is checked or re-stamped: the copy is hashed anyway, and plugins are big.
+        lazy var sourceHash = PluginTrust.sha256(ofFile: sourceExecutable) ?? ""
         if let declared = manifest.sha256, declared != sourceHash {
             guard force else {
                 throw Refused("the manifest \(manifest.file) declares sha256 \(declared), but \(sourceExecutable) has sha256 \(sourceHash): "
@@ -129,16 +136,8 @@ public struct PluginInstaller: Sendable {
         }
         // No manifest: ask the plugin who it is (initialize, then shutdown). This also proves it is a plugin.
         signal(SIGPIPE, SIG_IGN)  // something that is not a plugin may exit before reading initialize
-        let workspace = NSTemporaryDirectory() + "contsec-install-\(UUID().uuidString.prefix(8))"
-        try? FileManager.default.createDirectory(atPath: workspace, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: workspace) }
-        var options = RunOptions(workspace: workspace)
-        options.environment = environment
-        options.dryRun = true
         let candidate = PluginCandidate(name: PluginDiscovery.isValidName(fileName) ? fileName : "plugin", path: executable, source: "install")
-        let run = PluginRun(candidate: candidate, options: options, bus: EventBus())
-        defer { run.stop() }
-        switch run.start() {
+        switch PluginRun.declaration(of: candidate, environment: environment) {
         case .failure(let f): throw Refused("\(executable) is not a working contsec plugin: \(f.message)")
         case .success(let info):
             let name = file.hasPrefix("contsec-") ? fileName : info.plugin.name
@@ -148,10 +147,13 @@ public struct PluginInstaller: Sendable {
         }
     }
 
-    /// A plugin of this name beside the contsec binary, if any.
+    /// A plugin of this name bundled with the running contsec (beside it, or installed with it), if any.
     func bundledPlugin(_ name: String) -> String? {
         let fm = FileManager.default
-        for p in [bundledDir + "/contsec-" + name, bundledDir + "/" + name + "/plugin.json"] where fm.fileExists(atPath: p) { return p }
+        let installed = PluginDiscovery.installedPluginsDir(forBinaryIn: bundledDir)
+        for dir in [bundledDir, installed] where dir != pluginsRoot {
+            for p in [dir + "/contsec-" + name, dir + "/" + name + "/plugin.json"] where fm.fileExists(atPath: p) { return p }
+        }
         return nil
     }
 

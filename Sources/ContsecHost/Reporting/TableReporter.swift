@@ -109,6 +109,13 @@ public final class TableReporter: IgnoredFindingSink, @unchecked Sendable {
 
     public func finish() {
         if progressShown { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+        // Runs that only ended in usage errors (a plugin rejected its arguments) have nothing to report: the error is
+        // on stderr, and stdout stays empty as for every usage error.
+        if findings.isEmpty && actions.isEmpty && tables.isEmpty && logs.isEmpty && ignored == 0 && !plugins.isEmpty
+            && plugins.allSatisfy({ $0.status == "failed" && $0.detail == PluginFailure.Kind.usage.rawValue }) {
+            out.flush()
+            return
+        }
         let sorted = findings.enumerated().sorted { a, b in
             if a.element.finding.severity != b.element.finding.severity { return a.element.finding.severity > b.element.finding.severity }
             return a.offset < b.offset  // stable: arrival order within a severity

@@ -5,7 +5,7 @@ import ContainerKit
 /// `sbom` and `scan --image` of images in the local engine, end to end with the real trivy: the image is exported
 /// through the Engine API to a temporary tarball that is gone afterwards.
 @Suite(.serialized, .enabled(if: TestEnvironment.dockerAvailable, TestEnvironment.dockerSkipReason))
-struct ImageEndToEndTests {
+struct DockerEngineImageEndToEndTests {
     func requireTrivy() throws {
         guard TestEnvironment.trivyOnPath != nil else { throw FixtureError(TestEnvironment.trivyMissingHint) }
     }
