@@ -120,10 +120,13 @@ for m in "${MANIFESTS[@]}"; do
 done
 
 put 0644 "$REPO/man/contsec.1" "$PREFIX/share/man/man1/contsec.1"
-# Completions from what the installed plugins declare; a clean HOME and PATH so that no personal plugin of
+# Completions from what the bundled plugins declare, asked of the staged copies (the same executables; their
+# manifests carry no sha256 yet, so nothing is hashed twice); a clean HOME and PATH so that no personal plugin of
 # whoever installs ends up in everyone's completion, and a throw-away declaration cache.
+STAGED=()
+for m in "${MANIFESTS[@]}"; do exe=$(executable_of "$m"); STAGED+=(--plugin-path "$STAGE/${exe#contsec-}"); done
 complete_for() {
-    env -i HOME="$CACHE" XDG_CACHE_HOME="$CACHE" PATH=/usr/bin:/bin "$PREFIX/bin/contsec" completion "$1" > "$STAGE/completion.$1"
+    env -i HOME="$CACHE" XDG_CACHE_HOME="$CACHE" PATH=/usr/bin:/bin "$PREFIX/bin/contsec" completion "$1" "${STAGED[@]}" > "$STAGE/completion.$1"
 }
 for shell in bash zsh fish; do complete_for "$shell"; done
 put 0644 "$STAGE/completion.bash" "$PREFIX/share/bash-completion/completions/contsec"
