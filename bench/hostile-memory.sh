@@ -10,6 +10,8 @@ swift build -c release >/dev/null
 BIN=$(swift build -c release --show-bin-path)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
+# noop is test-only: built as test-plugin-noop, reached through --plugin-path under the name contsec-noop.
+mkdir -p "$WORK/noop" && ln -s "$BIN/test-plugin-noop" "$WORK/noop/contsec-noop"
 
 plugin() {  # plugin NAME PYTHON-RUN-BODY: a hostile Python plugin in $WORK/NAME
   mkdir -p "$WORK/$1"
@@ -84,7 +86,7 @@ import sys
 with open('$WORK/repo/.contsecignore', 'w') as f:
     for i in range(3_500_000): f.write('%064x\n' % i)
 "
-measure "11 .contsecignore of $(( $(stat -c %s "$WORK/repo/.contsecignore") >> 20 )) MiB" run noop --workspace "$WORK/repo"
+measure "11 .contsecignore of $(( $(stat -c %s "$WORK/repo/.contsecignore") >> 20 )) MiB" run noop --plugin-path "$WORK/noop/contsec-noop" --workspace "$WORK/repo"
 rm -f "$WORK/repo/.contsecignore"
 
 # 12: a 60 MB Dockerfile of RUN \ continuations (1.18 GiB before).

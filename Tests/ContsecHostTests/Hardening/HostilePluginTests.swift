@@ -135,8 +135,8 @@ import ContsecProtocol
         let dir = try temporaryFolder("toctou")
         let path = dir + "/contsec-pinned"
         let marker = dir + "/evil-ran"
-        let good = "#!/bin/sh\nexec \(Paths.products)/contsec-noop\n"
-        let evil = "#!/bin/sh\ntouch \"\(marker)\"\nexec \(Paths.products)/contsec-noop\n"
+        let good = "#!/bin/sh\nexec \(Paths.products)/test-plugin-noop\n"
+        let evil = "#!/bin/sh\ntouch \"\(marker)\"\nexec \(Paths.products)/test-plugin-noop\n"
         try good.write(toFile: path, atomically: false, encoding: .utf8)
         chmod(path, 0o755)
         let manifest = PluginManifest(name: "pinned", version: "1", vendor: nil, description: nil, protocolVersions: ["1.0"],
