@@ -20,9 +20,9 @@ docker info >/dev/null 2>&1 || { echo "no Docker daemon answers: run scripts/tes
 docker image inspect "$IMAGE" >/dev/null 2>&1 || { echo "test image $IMAGE missing: run scripts/test-env.sh" >&2; exit 2; }
 
 cleanup() {
-  local ids
-  ids=$(docker ps -aq --filter "name=^${PREFIX}-" 2>/dev/null || true)
-  [[ -n "$ids" ]] && docker rm -f $ids >/dev/null 2>&1 || true
+  local ids=()
+  mapfile -t ids < <(docker ps -aq --filter "name=^${PREFIX}-" 2>/dev/null || true)
+  if [[ ${#ids[@]} -gt 0 ]]; then docker rm -f "${ids[@]}" >/dev/null 2>&1 || true; fi
 }
 trap cleanup EXIT INT TERM
 cleanup
@@ -60,7 +60,7 @@ s=json.load(open(sys.argv[1]))["plugins"][0]["summary"]
 print(s["counts"]["total"], s["score"], s["counts"]["WARN"], s["containers"]["audited"])' "$out")
   rm -f "$out"
   [[ "$audited" == "$n" ]] || echo "warning: audited $audited containers, expected $n (other running containers on this daemon?)" >&2
-  sorted=($(printf '%s\n' "${times[@]}" | sort -n))
+  mapfile -t sorted < <(printf '%s\n' "${times[@]}" | sort -n)
   best=${sorted[0]}
   median=${sorted[$(( ${#sorted[@]} / 2 ))]}
   printf '%-12s %-10s %-10s %-8s %-6s %s\n' "$n" "$(awk -v m="$best" 'BEGIN{printf "%.3f", m/1000}')" \

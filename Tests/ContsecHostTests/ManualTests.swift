@@ -33,6 +33,7 @@ import ContsecProtocol
             "CONTSEC_OPENSSL_PASSIN": "the passphrase's way into one openssl child process, set by CryptoTools",
             "CONTSEC_OPENSSL_PASSOUT": "the same, for a key being written",
             "CONTSEC_TARGETS": "a SARIF base id (uriBaseId), not a variable",
+            "CONTSEC_SUPERVISION_TAG": "a mark contsec sets on every child process it starts, to find them again (ProcessKit)",
         ]
         let text = try String(contentsOfFile: Self.page, encoding: .utf8)
         var used = Set<String>()

@@ -35,8 +35,10 @@ import Testing
     @Test func internetExamplesHaveAnOfflineVariantBeside() {
         for c in ReadmeExamples.commands {
             guard case .needs(let why)? = ReadmeExamples.exceptions[c.text], why.contains("internet") || why.contains("Docker Hub") else { continue }
+            // Only contsec's own examples: `contsec [options] run <plugin> <command>` (not `docker run ...`).
             let words = c.text.split(separator: " ")
-            guard let run = words.firstIndex(of: "run"), run + 2 < words.count else { continue }
+            guard let contsec = words.firstIndex(where: { $0.hasSuffix("contsec") }),
+                  let run = words[contsec...].firstIndex(of: "run"), run + 2 < words.count else { continue }
             let command = words[(run + 1)...(run + 2)].joined(separator: " ")
             let offline = ReadmeExamples.commands.filter {
                 $0.block == c.block && ReadmeExamples.exceptions[$0.text] == nil && $0.text.contains(command)

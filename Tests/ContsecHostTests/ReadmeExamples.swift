@@ -68,6 +68,10 @@ enum ReadmeExamples {
             .needs("the busybox image from Docker Hub and the volume above"),
         "contsec run volume-crypt create --volume temp-cache --temp --size 128m --auto-delete":
             .changesHost("creates the Docker volume temp-cache; VolumeCryptTests create temp volumes with test names"),
+        "contsec --dry-run run volume-crypt attach --volume secure-data --container web-app --mount /app/data":
+            .needs("the volume secure-data and your container web-app (VolumeCryptTests attach to their own containers)"),
+        "contsec run volume-crypt attach --volume secure-data --container web-app --mount /app/data --read-only":
+            .needs("the volume secure-data and your container web-app"),
         "contsec run volume-crypt backup --volume secure-data --backup-path ./backups/secure-data.tar.gz": .needs("the volume secure-data"),
         "contsec run volume-crypt restore --volume secure-data --backup-path ./backups/secure-data.tar.gz": .needs("the volume secure-data"),
         "contsec run volume-crypt restore --volume secure-data --backup-path ./backups/secure-data.tar.gz --to secure-data-copy":

@@ -434,6 +434,8 @@ class FilePermsTests(CommonPluginBehaviour, unittest.TestCase):
         put("sub/setuid-bin", 0o4755)
         put("sub/id_exposed", 0o640, self.KEY)
         put("sub/id_private", 0o600, self.KEY)
+        # Source code that mentions the PEM marker is not a key (the example plugin itself is such a file).
+        put("sub/mentions.py", 0o644, 'MARKER = b"-----BEGIN PRIVATE KEY-----"\n' + "A" * 64 + "\n")
         return t
 
     def run_args(self):
@@ -445,7 +447,7 @@ class FilePermsTests(CommonPluginBehaviour, unittest.TestCase):
         self.assertEqual(findings, [("FP-001", "world.txt", "high", "misconfiguration"),
                                     ("FP-002", "sub/setuid-bin", "medium", "misconfiguration"),
                                     ("FP-003", "sub/id_exposed", "critical", "secret")])
-        self.assertEqual(resp["result"]["summary"]["files"], 5)
+        self.assertEqual(resp["result"]["summary"]["files"], 6)
         for n in notes:
             self.assertNotIn("SECRETKEYMATERIAL", json.dumps(n), "key material leaked into a finding")
         for n in notes:
