@@ -61,6 +61,15 @@ enum ReadmeExamples {
             .needs("a container named web-app and an Alertmanager on 127.0.0.1:9093"),
         "contsec run observability dashboard --dashboard-port 3000":
             .coveredBy("ObservabilityTests, on a free port: this one serves 3000 until Ctrl-C"),
+        // seccomp-gen: learning needs an image of yours and its exercise script; the rest uses the profile it learned.
+        "contsec run seccomp-gen learn --image myapp:1.4 --duration 30 --exercise exercise.sh --profile myapp":
+            .needs("your image myapp:1.4 and your exercise.sh (SeccompGenTests learn from contsec-test/busybox:1)"),
+        "contsec run seccomp-gen check --profile myapp": .needs("the profile myapp learned by the line before"),
+        "contsec run seccomp-gen diff --to security/profiles/seccomp/myapp.json": .needs("the profile myapp learned above"),
+        "contsec --dry-run run seccomp-gen apply --profile myapp --container web-app":
+            .needs("the profile myapp and your running container web-app (SeccompGenTests apply to their own containers)"),
+        "contsec run seccomp-gen apply --profile myapp --container web-app --mount /etc/seccomp/myapp.json --allowed-root /etc/seccomp":
+            .needs("the profile myapp and your running container web-app"),
         // volume-crypt: volumes named secure-data on the shared engine, as root.
         "contsec run volume-crypt create --volume secure-data --encrypted --key ./secure-data.key":
             .changesHost("creates the Docker volume secure-data; VolumeCryptTests do the same with contsec-test-… names"),
