@@ -11,7 +11,7 @@ import ContsecProtocol
 /// Expected words come from the plugins' declarations in their sources (iac-scan: scan, rules; observability
 /// setup --tracing: otel, none) and from contsec's command list.
 @Suite struct CompletionTests {
-    static let hostCommands: Set = ["plugins", "describe", "run", "workflow", "plugin", "completion", "version", "help"]
+    static let hostCommands: Set = ["plugins", "describe", "run", "workflow", "report", "plugin", "completion", "version", "help"]
 
     /// The script for `shell`, generated with a private HOME (so a private declaration cache).
     static func script(_ shell: String, home: String, extra: [String] = []) throws -> String {
