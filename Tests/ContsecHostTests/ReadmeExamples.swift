@@ -52,6 +52,10 @@ enum ReadmeExamples {
         // cis-bench
         "contsec run cis-bench --daemon-json staged.json --dockerd-cmdline \"dockerd --icc=false\"":
             .needs("your staged daemon.json (CISBenchTests judge fixture files the same way)"),
+        "contsec run cis-bench --all-containers --container web,db": .needs("your containers web and db"),
+        "contsec run cis-bench --check 5.23,5.24 --audit-log /var/log/audit/audit.log.1": .needs("a rotated auditd log at that path"),
+        "contsec report merge node-a.json node-b.json node-c.json --format table --format sarif --output fleet.sarif":
+            .needs("JSON reports from your hosts node-a, node-b, node-c (ReportMergeTests merge their own)"),
         // observability
         "contsec run observability exporter --listen 127.0.0.1:9323 --timeout 86400":
             .coveredBy("ObservabilityTests, on a free port: this one binds 9323 until Ctrl-C"),
