@@ -87,6 +87,25 @@ struct DockerEngineAttachDetachTests {
         }
     }
 
+    @Test("--read-only attaches the volume read-only: the container reads it but cannot write into it")
+    func readOnly() async throws {
+        try await VolumeCryptFixture.with { fx in
+            let ctx = try fx.context()
+            let volume = VolumeCryptEnvironment.uniqueName()
+            _ = try await CreateVolume.run(CreateOptions(name: volume, kind: .encrypted), ctx)
+            try Data("seeded\n".utf8).write(to: URL(fileURLWithPath: fx.state.dataDirectory(volume) + "/seed.txt"))
+            let name = try await fx.startContainer(binds: [])
+            _ = try await AttachDetach.attach(.init(volume: volume, container: name, mountPath: "/app/data", readOnly: true), ctx)
+            let mount = try #require(try await fx.docker.inspectContainer(name).mounts?.first { $0.name == volume })
+            #expect(mount.destination == "/app/data" && mount.rw == false)
+            let read = try await fx.docker.exec(name, ExecOptions(["cat", "/app/data/seed.txt"]))
+            #expect(read.exitCode == 0 && read.stdoutText == "seeded\n")
+            let write = try await fx.docker.exec(name, ExecOptions(["sh", "-c", "echo x > /app/data/new.txt"]))
+            #expect(write.exitCode != 0 && write.stderrText.contains("Read-only file system"), "\(write.exitCode) \(write.stderrText)")
+            #expect(!FileManager.default.fileExists(atPath: fx.state.dataDirectory(volume) + "/new.txt"))
+        }
+    }
+
     @Test("attach refuses a closed encrypted volume, someone else's volume, a relative path, and an unknown container")
     func refusals() async throws {
         try await VolumeCryptFixture.with { fx in

@@ -117,6 +117,36 @@ struct DockerEngineBackupRestoreTests {
         }
     }
 
+    @Test("a restore the state folder's disk cannot hold is refused as disk full; the live volume is unchanged")
+    func diskFull() async throws {
+        try await VolumeCryptFixture.with { fx in
+            // The state folder on an 18 MiB tmpfs: room for a 2 MiB volume, not for a verified copy of it and restore's
+            // 16 MiB reserve.
+            try FileManager.default.createDirectory(atPath: fx.stateRoot, withIntermediateDirectories: true)
+            _ = try await ToolRunner().run("mount", ["-t", "tmpfs", "-o", "size=18m,mode=0700", "tmpfs", fx.stateRoot]).checked()
+            let ctx = try fx.context()
+            let name = VolumeCryptEnvironment.uniqueName()
+            _ = try await CreateVolume.run(CreateOptions(name: name, kind: .encrypted), ctx)
+            let random = try #require(FileHandle(forReadingAtPath: "/dev/urandom")).readData(ofLength: 2 << 20)
+            try random.write(to: URL(fileURLWithPath: fx.state.dataDirectory(name) + "/big.bin"))
+            let archive = fx.workspace + "/big.tar"
+            _ = try await BackupVolume.run(BackupOptions(volume: name, archivePath: archive), ctx)
+            let live = try VolumeCryptFixture.snapshot(fx.state.dataDirectory(name))
+            let liveCipher = try VolumeCryptFixture.snapshot(fx.state.cipherDirectory(name))
+            do {
+                _ = try await RestoreVolume(RestoreOptions(volume: name, archivePath: archive), ctx).run()
+                Issue.record("a restore larger than the free space went ahead")
+            } catch let error as VolumeCryptError {
+                #expect(error.description.contains("disk full"), "\(error)")
+                #expect(error.description.contains("the live volume was not touched"), "\(error)")
+            }
+            #expect(try VolumeCryptFixture.snapshot(fx.state.dataDirectory(name)) == live)
+            #expect(try VolumeCryptFixture.snapshot(fx.state.cipherDirectory(name)) == liveCipher)
+            #expect(OpenCloseVolume.isMounted(name, fx.state))
+            #expect(((try? FileManager.default.contentsOfDirectory(atPath: fx.state.stagingDirectory)) ?? []).isEmpty)
+        }
+    }
+
     @Test("--to restores beside the original into a new volume a container can use; the original is untouched")
     func restoreBeside() async throws {
         try await VolumeCryptFixture.with { fx in

@@ -57,6 +57,20 @@ struct DockerEngineEncryptedVolumeTests {
             let reported = fx.recorded.actions.map { "\($0.target) \($0.detail ?? "")" } + fx.recorded.logs
             #expect(!reported.joined().contains(key))
             #expect(fx.recorded.actions.map(\.kind) == ["key-generated", "volume-created", "volume-mounted", "volume-created"])
+
+            // The state folder holds keys: 0700 and this user's; looser, and every command refuses it rather than fix it.
+            for folder in [fx.stateRoot, fx.state.volumeDirectory(name), fx.state.cipherDirectory(name), fx.stateRoot + "/keys"] {
+                #expect(lstat(folder, &info) == 0 && info.st_mode & 0o777 == 0o700 && info.st_uid == geteuid(), "\(folder)")
+            }
+            let docker = try await fx.docker.inspectVolume(name)
+            #expect(docker.driver == "local" && docker.options?["device"] == fx.state.dataDirectory(name))
+            #expect(docker.labels?[VolumeLabels.stateRoot] == fx.stateRoot && docker.labels?[VolumeLabels.kind] == "encrypted")
+            chmod(fx.stateRoot, 0o755)
+            await #expect(throws: VolumeCryptError.precondition(
+                "state folder \(fx.stateRoot) is mode 0755: it holds keys and must be 0700; check nobody copied them, then chmod 700 \(fx.stateRoot)")) {
+                _ = try await VolumeInventory.list(ctx)
+            }
+            chmod(fx.stateRoot, 0o700)
         }
     }
 
@@ -157,6 +171,21 @@ struct DockerEngineEncryptedVolumeTests {
             #expect(rules[secure] == ["VC-001", "VC-003"])
             #expect(rules[fake] == ["VC-004"])
             #expect(rules[temp] == nil)
+
+            // The key file is gone, and the Docker volume of that name binds a plain folder instead of the mount.
+            try FileManager.default.removeItem(atPath: try #require(created["keyFile"]))
+            try await fx.docker.removeVolume(secure)
+            _ = try await fx.docker.createVolume(VolumeCreateOptions(
+                name: secure, driverOpts: ["type": "none", "o": "bind", "device": fx.workspace],
+                labels: [VolumeLabels.kind: "encrypted", VolumeLabels.stateRoot: fx.stateRoot, "contsec-test": "1"]))
+            fx.recorded.clear()
+            _ = try await VolumeInventory.list(ctx)
+            #expect(fx.recorded.findings.filter { $0.target.name == secure }.map(\.ruleId).sorted() == ["VC-002", "VC-003", "VC-006"])
+            // No Docker volume at all: `-v name:/path` would make an unencrypted one.
+            try await fx.docker.removeVolume(secure)
+            fx.recorded.clear()
+            _ = try await VolumeInventory.list(ctx)
+            #expect(fx.recorded.findings.filter { $0.target.name == secure }.map(\.ruleId).sorted() == ["VC-002", "VC-003", "VC-005"])
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ContainerKit
+import ContsecProtocol
 @testable import VolumeCrypt
 
 /// The plugin as a user runs it: the built `contsec` and `contsec-volume-crypt`, a JSON report and the daily log.
@@ -67,6 +68,20 @@ struct DockerEngineReportSecrecyTests {
             #expect(texts["create.json"]?.contains(keyFile) == true, "the report names where the key is")
             #expect(texts["restore.json"]?.contains("wrong key") == true)
             #expect(texts["list.json"]?.contains("VC-001") == true)
+            // list answers with a table (protocol 1.1), which the JSON report keeps as sent: one row with the facts the
+            // issue asks for (name, kind, mounted, size used, containers, key file, created, auto-delete).
+            let report = try JSONParser.parse(try #require(texts["list.json"]))
+            let table = try #require(report["plugins"]?.arrayValue?.first?["table"], "list returned no table")
+            #expect(table["title"]?.stringValue == "volumes")
+            #expect(table["columns"]?.arrayValue?.compactMap { $0["key"]?.stringValue }
+                    == ["name", "kind", "mounted", "bytesUsed", "containers", "keyFile", "created", "autoDelete", "storage"])
+            let rows = try #require(table["rows"]?.arrayValue)
+            #expect(rows.count == 1)
+            #expect(rows.first?["name"]?.stringValue == name && rows.first?["kind"]?.stringValue == "encrypted")
+            #expect(rows.first?["mounted"]?.boolValue == true && rows.first?["autoDelete"]?.boolValue == false)
+            #expect(rows.first?["keyFile"]?.stringValue == keyFile && rows.first?["containers"]?.stringValue == "")
+            #expect((rows.first?["bytesUsed"]?.intValue ?? 0) > 0, "the cipher directory holds at least gocryptfs.conf")
+            #expect(rows.first?["created"]?.stringValue?.isEmpty == false)
             #expect(texts.keys.contains { $0.hasPrefix("container-security-") }, "no daily log was written")
             for (file, text) in texts {
                 #expect(!text.contains(key), "\(file) contains the volume key")

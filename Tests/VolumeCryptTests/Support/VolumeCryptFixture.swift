@@ -141,7 +141,10 @@ final class VolumeCryptFixture: @unchecked Sendable {
             try? await docker.removeVolume(volume.name, force: true)
         }
         for entry in MountTable().entries.reversed() where entry.mountPoint.hasPrefix(base + "/") {
-            _ = try? await ToolRunner().run("fusermount3", ["-u", entry.mountPoint], options: ToolRunOptions(timeout: 30))
+            // gocryptfs mounts, innermost first; then a tmpfs a test put under its state root.
+            let fuse = entry.fileSystemType.hasPrefix("fuse")
+            _ = try? await ToolRunner().run(fuse ? "fusermount3" : "umount", fuse ? ["-u", entry.mountPoint] : [entry.mountPoint],
+                                            options: ToolRunOptions(timeout: 30))
         }
         try? FileManager.default.removeItem(atPath: base)
     }

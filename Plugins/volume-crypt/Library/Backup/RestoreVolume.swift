@@ -122,7 +122,7 @@ public struct RestoreVolume {
         let free = Int64(fs.f_bavail) * Int64(fs.f_frsize)
         let needed = manifest.totalBytes + manifest.totalBytes / 20 + (16 << 20)
         guard free >= needed else {
-            throw VolumeCryptError.precondition("disk full: restoring needs about \(needed >> 20) MiB in \(ctx.state.path) and \(free >> 20) MiB are free; free some space. The live volume was not touched")
+            throw VolumeCryptError.precondition("disk full: restoring needs about \(needed >> 20) MiB in \(ctx.state.path) and \(free >> 20) MiB are free; free some space; the live volume was not touched")
         }
     }
 
