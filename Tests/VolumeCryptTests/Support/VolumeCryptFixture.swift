@@ -141,9 +141,10 @@ final class VolumeCryptFixture: @unchecked Sendable {
             try? await docker.removeVolume(volume.name, force: true)
         }
         for entry in MountTable().entries.reversed() where entry.mountPoint.hasPrefix(base + "/") {
-            // gocryptfs mounts, innermost first; then a tmpfs a test put under its state root.
+            // gocryptfs mounts, innermost first; then a tmpfs a test put under its state root, lazily: the gocryptfs
+            // daemon that just lost its mount may still hold the cipher folder on it for a moment (EBUSY).
             let fuse = entry.fileSystemType.hasPrefix("fuse")
-            _ = try? await ToolRunner().run(fuse ? "fusermount3" : "umount", fuse ? ["-u", entry.mountPoint] : [entry.mountPoint],
+            _ = try? await ToolRunner().run(fuse ? "fusermount3" : "umount", fuse ? ["-u", entry.mountPoint] : ["--lazy", entry.mountPoint],
                                             options: ToolRunOptions(timeout: 30))
         }
         try? FileManager.default.removeItem(atPath: base)
