@@ -34,7 +34,7 @@ import ContsecProtocol
               1 Host
               NOTE    1.9   back to one
 
-              Checks: 3 Score: 0
+              Checks: 3\\tScore: 0
 
             """, "\(text)")
     }
