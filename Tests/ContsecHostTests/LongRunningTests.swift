@@ -63,7 +63,10 @@ import ContsecProtocol
         }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-        p.arguments = ["-q", "-e", "-c", "\(Paths.contsec) run testkit serve --no-log", "/dev/null"]
+        // `exec`: contsec itself is the terminal's foreground process, as when a user types the command. Without it
+        // a shell that does not exec its last command (dash, CI's /bin/sh) waits, dies of the SIGINT, and `script`
+        // reports 130 whatever contsec did.
+        p.arguments = ["-q", "-e", "-c", "exec \(Paths.contsec) run testkit serve --no-log", "/dev/null"]
         var env = ProcessInfo.processInfo.environment
         env["HOME"] = NSTemporaryDirectory() + "contsec-test-home"
         env["CONTSEC_PLUGIN_PATH"] = Paths.testPlugins
