@@ -176,7 +176,15 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// Signals the child's process group (which is its pid in both isolations).
     public func signalGroup(_ sig: Int32) {
+        guard !pidReused else { return }
         _ = kill(-pid, sig)
+    }
+
+    /// True once the child has been reaped and another process has taken its pid: then the group and session
+    /// numbered like it are someone else's (a pid is reused only after its group and session have emptied; with
+    /// Linux's default pid_max of 32768 a busy machine wraps in minutes).
+    private var pidReused: Bool {
+        exitStatus != nil && ProcessTable.startTime(of: pid) != 0
     }
 
     /// Live processes the child started, still in its group or session, or carrying its tag: not the child itself.
@@ -187,7 +195,8 @@ public final class ChildProcess: @unchecked Sendable {
 
     private func family(_ table: ProcessTable) -> [ProcessTable.Entry] {
         var seen = Set<pid_t>()
-        return (table.family(of: pid) + table.tagged(tag, except: pid, since: startTime)).filter { $0.pid != pid && seen.insert($0.pid).inserted }
+        let related = pidReused ? [] : table.family(of: pid)
+        return (related + table.tagged(tag, except: pid, since: startTime)).filter { $0.pid != pid && seen.insert($0.pid).inserted }
     }
 
     /// What ``terminate(grace:)`` had to do.
@@ -220,7 +229,7 @@ public final class ChildProcess: @unchecked Sendable {
         let escaped = left.filter { $0.pgrp != pid && $0.session != session }
         cleanup.escaped = escaped.prefix(20).map { "pid \($0.pid) (\($0.comm))" }
         // Escaped processes go at once, before they can fork again; the group and session get a chance to stop.
-        for e in escaped { kill(e.pid, SIGKILL) }
+        for e in escaped { killEscaped(e) }
         if left.count > escaped.count {
             signalGroup(SIGTERM)
             for e in left where e.pgrp == pid || e.session == pid { kill(e.pid, SIGTERM) }
@@ -233,11 +242,21 @@ public final class ChildProcess: @unchecked Sendable {
         let end = Date().addingTimeInterval(5)
         while !left.isEmpty && Date() < end {
             signalGroup(SIGKILL)
-            for e in left { kill(e.pid, SIGKILL) }
+            for e in left { killEscaped(e) }
             usleep(20_000)
             left = family(ProcessTable.snapshot())
         }
         return cleanup
+    }
+
+    /// SIGKILL for a process the child left behind and, when it made a group of its own outside our session
+    /// (setsid), for that whole group: one kill(2) reaches every member at once, so a process that forks and
+    /// exits every few milliseconds cannot slip between reading /proc and signalling a pid that is already gone.
+    private func killEscaped(_ e: ProcessTable.Entry) {
+        kill(e.pid, SIGKILL)
+        if e.pgrp > 1, e.pgrp != getpgrp(), e.session != getsid(0), e.pgrp != pid || !pidReused {
+            kill(-e.pgrp, SIGKILL)
+        }
     }
 
     deinit {
