@@ -57,7 +57,7 @@ struct CleanupTests {
     ]
     static let deletedDigests: Set<Int> = [1, 2, 3, 5, 7]
 
-    @Test("the plan, a dry run that changes nothing, then exactly the kept set left (skopeo), signatures of deleted digests gone")
+    @Test("the plan, a dry run that changes nothing, then exactly the kept set left (skopeo), signatures of deleted digests and orphaned signatures gone")
     func cleanup() async throws {
         let repository = RegistryTestEnvironment.uniqueRepository()
         defer { Skopeo.removeRepository(registry, repository) }
@@ -81,8 +81,23 @@ struct CleanupTests {
             _ = try await signer.sign(try ImageReference(parsing: "\(registry)/\(repository):\(Self.layout[index].1[0])"), dryRun: false)
         }
         let signatureTag = { (index: Int) in "sha256-\(fixtures[index].digest.dropFirst(7)).sig" }
+        // An orphan: an image signed, then deleted behind cleanup's back (skopeo delete), its signature left behind.
+        let gone = OCIFixture(created: formatter.string(from: Date().addingTimeInterval(-500 * 86_400)), marker: "\(repository)-gone")
+        try gone.push(registry: registry, repository: repository, tags: ["gone"])
+        _ = try await signer.sign(try ImageReference(parsing: "\(registry)/\(repository):gone"), dryRun: false)
+        let deleteGone = try runCommand("skopeo", ["delete", "--tls-verify=false", "docker://\(registry)/\(repository):gone"])
+        #expect(deleteGone.status == 0, "\(deleteGone.stderr)")
+        // Not an orphan: an old image signed, then its tag moved to a new image. The old one still exists (by digest),
+        // so its signature must stay.
+        let moved = OCIFixture(created: formatter.string(from: Date().addingTimeInterval(-500 * 86_400)), marker: "\(repository)-moved")
+        try moved.push(registry: registry, repository: repository, tags: ["moving"])
+        _ = try await signer.sign(try ImageReference(parsing: "\(registry)/\(repository):moving"), dryRun: false)
+        let current = OCIFixture(created: formatter.string(from: Date().addingTimeInterval(-86_400)), marker: "\(repository)-current")
+        try current.push(registry: registry, repository: repository, tags: ["moving"])
+        defer { _ = try? runCommand("skopeo", ["delete", "--tls-verify=false", "docker://\(registry)/\(repository)@\(moved.digest)"]) }
+        let goneSignature = "sha256-\(gone.digest.dropFirst(7)).sig", movedSignature = "sha256-\(moved.digest.dropFirst(7)).sig"
         let before = try Skopeo.tags(registry, repository)
-        #expect(before.count == 32)
+        #expect(before.count == 35 && before.contains(goneSignature) && before.contains(movedSignature) && !before.contains("gone"))
 
         let flags = ["cleanup", "--registry", registry, "--repo", repository, "--cleanup-days", "60",
                      "--keep-tags", "stable,v1.0", "--keep-regex", "release-.*"]
@@ -93,6 +108,10 @@ struct CleanupTests {
         #expect(Set(planned.compactMap { ($0["target"] as? String)?.split(separator: "@").last.map(String.init) })
                 == Set(Self.deletedDigests.map { fixtures[$0].digest }))
         #expect(plan.summary["tagsToDelete"] as? Int == 13 && plan.summary["executed"] as? Bool == false)
+        let orphans = plan.actions.filter { $0["kind"] as? String == "signature-deleted" }
+        #expect(orphans.count == 1 && orphans.first?["status"] as? String == "planned" && plan.summary["orphanedSignatures"] as? Int == 1)
+        #expect((orphans.first?["detail"] as? String)?.contains(goneSignature) == true)
+        #expect((orphans.first?["detail"] as? String)?.contains("\(gone.digest) no longer exists") == true)
         let shared = planned.first { ($0["target"] as? String)?.hasSuffix(fixtures[3].digest) == true }
         #expect((shared?["detail"] as? String)?.contains("deleting a digest deletes every tag on it") == true)
         #expect((shared?["detail"] as? String)?.contains(signatureTag(3)) == true)
@@ -104,12 +123,14 @@ struct CleanupTests {
 
         let real = try ContsecRun.registry(flags + ["--yes"], workspace: workspace)
         #expect(real.status == 0, "\(real.stderr)")
-        #expect(real.actions.filter { $0["status"] as? String == "applied" }.count == 5)
+        #expect(real.actions.filter { $0["status"] as? String == "applied" && $0["kind"] as? String == "tag-deleted" }.count == 5)
+        #expect(real.actions.filter { $0["status"] as? String == "applied" && $0["kind"] as? String == "signature-deleted" }.count == 1)
         var expected = Set<String>()
         for (index, (_, tags)) in Self.layout.enumerated() where !Self.deletedDigests.contains(index) { expected.formUnion(tags) }
-        expected.insert(signatureTag(11))
+        expected.formUnion([signatureTag(11), "moving", movedSignature])
         #expect(try Skopeo.tags(registry, repository) == expected.sorted())
-        #expect(expected.count == 18)
+        #expect(expected.count == 20)
+        #expect(try Skopeo.digest("\(registry)/\(repository)@\(moved.digest)") == moved.digest) // untagged, still there
         #expect(try Skopeo.digest("\(registry)/\(repository):old-1") == fixtures[0].digest) // protected by "stable"
     }
 }

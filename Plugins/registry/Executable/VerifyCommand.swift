@@ -24,8 +24,10 @@ enum VerifyCommand {
             let base = try RegistryTarget.reference(registry: a.string("registry"), repo: a.string("repo") ?? "", tag: nil)
             let client = try CommonParams.client(a, registry: base.registry)
             var tags = a.list("tag")
+            var listed: [String]?
             if a.bool("all-tags") {
-                tags = try await client.tags(base.repository).filter { Digest(signatureTag: $0) == nil }.sorted()
+                listed = try await client.tags(base.repository)
+                tags = listed!.filter { Digest(signatureTag: $0) == nil }.sorted()
             } else if tags.isEmpty {
                 guard base.tag != nil || base.digest != nil else {
                     throw PluginError.invalidParams(param: "tag", message: "name a tag (--tag T), or use --all-tags")
@@ -33,6 +35,7 @@ enum VerifyCommand {
             }
             let key = try await SignatureVerifier(publicKeyPath: a.path("signing-key") ?? "", openssl: try CommonParams.openssl())
             let verifier = ImageVerifier(client: client, key: key)
+            if let listed { await verifier.knowTags(base.repository, listed) }
             let images = tags.isEmpty ? [base] : try tags.map { try base.with(tag: $0) }
             let results = try await verifyAll(images, verifier: verifier, ctx: ctx)
             var rows: [[String: JSONValue]] = []
@@ -49,7 +52,8 @@ enum VerifyCommand {
                                     columns: [.init("image", "IMAGE"), .init("digest", "DIGEST"), .init("verdict", "VERDICT"),
                                               .init("signatures", "SIGNATURES")], rows: rows)
             let summary: [String: JSONValue] = ["verified": .int(results.count - failed), "failed": .int(failed),
-                                                "key": .string(key.keyFingerprint)]
+                                                "key": .string(key.keyFingerprint),
+                                                "requests": .int(await client.requestCount)]
             if failed > 0 && a.bool("require-signature") {
                 return .gateTripped(message: "\(failed) of \(results.count) image(s) lack a valid signature by key \(key.keyFingerprint.prefix(19)) (--require-signature)",
                                     summary: summary, table: table)
@@ -58,26 +62,12 @@ enum VerifyCommand {
         }
     }
 
-    /// Checks up to 8 tags at a time (one openssl run per signature; registry reads over reused connections).
+    /// Checks up to 8 tags at a time (one openssl run per signature; registry reads over reused connections), results
+    /// in the order asked for.
     static func verifyAll(_ images: [ImageReference], verifier: ImageVerifier, ctx: RunContext) async throws -> [TagVerification] {
-        var results = [TagVerification?](repeating: nil, count: images.count)
-        var next = 0
-        try await withThrowingTaskGroup(of: (Int, TagVerification).self) { group in
-            func add() {
-                let index = next
-                next += 1
-                group.addTask { (index, try await verifier.verify(images[index])) }
-            }
-            while next < min(8, images.count) { add() }
-            var done = 0
-            while let (index, result) = try await group.next() {
-                results[index] = result
-                done += 1
-                if done % 25 == 0 { ctx.progress("verified \(done)/\(images.count)", current: done, total: images.count) }
-                if next < images.count { add() }
-            }
-        }
-        return results.compactMap { $0 }
+        try await boundedMap(images, limit: 8, progress: { done in
+            if done % 25 == 0 { ctx.progress("verified \(done)/\(images.count)", current: done, total: images.count) }
+        }) { image in try await verifier.verify(image) }
     }
 
     static func label(_ verdict: SignatureVerdict) -> String {

@@ -36,10 +36,22 @@ public struct PlannedDeletion: Sendable, Equatable {
     public var signatureDigest: Digest?
 }
 
+/// A `sha256-<hex>.sig` tag whose image digest no longer exists in the repository (deleted by an earlier cleanup, by
+/// hand, or by another tool that left signatures behind): nothing can use it, so it goes.
+public struct OrphanedSignature: Sendable, Equatable {
+    public let tag: String
+    /// The image digest it signs, which the registry answered 404 for.
+    public let signedDigest: Digest
+    /// The signature manifest's own digest (computed from its bytes), the one deleted.
+    public let digest: Digest
+}
+
 /// The whole plan: what goes, what stays and why.
 public struct CleanupPlan: Sendable {
     public let repository: String
     public let deletions: [PlannedDeletion]
+    /// Signature tags of images that are already gone, in tag order.
+    public var orphanedSignatures: [OrphanedSignature] = []
     public let kept: [(tag: String, reason: KeepReason)]
     public let tagsSeen: Int
     public let signatureTags: Int

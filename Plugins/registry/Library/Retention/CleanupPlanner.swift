@@ -21,34 +21,46 @@ public struct CleanupPlanner: Sendable {
         let states = try await states(repository, tags: imageTags, progress: progress)
         var plan = CleanupPlan.decide(repository: repository, tags: states, signatureTags: signatureTags, policy: policy)
         let signed = Set(signatureTags)
-        var deletions = plan.deletions
-        for index in deletions.indices where signed.contains(deletions[index].digest.signatureTag) {
-            // Read, not HEAD: the digest that will be deleted is the one computed from the bytes.
-            deletions[index].signatureDigest = try await client.manifest(repository, reference: deletions[index].digest.signatureTag).digest
+        let taggedDigests = Set(states.map(\.digest))
+        // Read, not HEAD: the digest that will be deleted is the one computed from the bytes.
+        let signatureDigests = try await boundedMap(plan.deletions, limit: concurrency) { deletion -> Digest? in
+            guard signed.contains(deletion.digest.signatureTag) else { return nil }
+            return try await client.manifest(repository, reference: deletion.digest.signatureTag).digest
         }
-        plan = CleanupPlan(repository: plan.repository, deletions: deletions, kept: plan.kept, tagsSeen: plan.tagsSeen,
-                           signatureTags: plan.signatureTags)
+        var deletions = plan.deletions
+        for index in deletions.indices {
+            // A signature manifest that is also an image tag's manifest would take that tag with it: leave it.
+            if let digest = signatureDigests[index], !taggedDigests.contains(digest) { deletions[index].signatureDigest = digest }
+        }
+        let orphans = try await orphanedSignatures(repository, signatureTags: signatureTags, taggedDigests: taggedDigests)
+        plan = CleanupPlan(repository: plan.repository, deletions: deletions, orphanedSignatures: orphans, kept: plan.kept,
+                           tagsSeen: plan.tagsSeen, signatureTags: plan.signatureTags)
         return plan
+    }
+
+    /// Signature tags whose image is gone. A digest some tag points at exists; any other is asked for by digest
+    /// (an untagged image, e.g. after its tag moved, or an index's platform image, still exists: its signature stays).
+    func orphanedSignatures(_ repository: String, signatureTags: [String], taggedDigests: Set<Digest>) async throws -> [OrphanedSignature] {
+        let candidates: [(String, Digest)] = signatureTags.sorted().compactMap { tag in
+            guard let signed = Digest(signatureTag: tag), !taggedDigests.contains(signed) else { return nil }
+            return (tag, signed)
+        }
+        let found = try await boundedMap(candidates, limit: concurrency) { candidate -> OrphanedSignature? in
+            let (tag, signed) = candidate
+            guard try await client.manifestHead(repository, reference: signed.description) == nil else { return nil }
+            let digest = try await client.manifest(repository, reference: tag).digest
+            guard !taggedDigests.contains(digest) else { return nil }
+            return OrphanedSignature(tag: tag, signedDigest: signed, digest: digest)
+        }
+        return found.compactMap { $0 }
     }
 
     func states(_ repository: String, tags: [String], progress: @escaping @Sendable (Int, Int) -> Void) async throws -> [TagState] {
         let dates = DateCache()
-        var states: [TagState] = []
-        var next = 0
-        try await withThrowingTaskGroup(of: TagState.self) { group in
-            func add() {
-                let tag = tags[next]
-                next += 1
-                group.addTask { try await self.state(repository, tag: tag, dates: dates) }
-            }
-            while next < min(concurrency, tags.count) { add() }
-            while let state = try await group.next() {
-                states.append(state)
-                if states.count % 50 == 0 || states.count == tags.count { progress(states.count, tags.count) }
-                if next < tags.count { add() }
-            }
-        }
-        return states
+        let total = tags.count
+        return try await boundedMap(tags, limit: concurrency, progress: { done in
+            if done % 50 == 0 || done == total { progress(done, total) }
+        }) { tag in try await self.state(repository, tag: tag, dates: dates) }
     }
 
     func state(_ repository: String, tag: String, dates: DateCache) async throws -> TagState {

@@ -27,6 +27,9 @@ public actor ImageVerifier {
     let client: RegistryClient
     let key: SignatureVerifier
     private var tagCache: [String: [String]] = [:]
+    /// Per repository: tag → digests a valid signature by the key names for that tag (contsec's tag claim), read once
+    /// and shared by every unsigned tag of a run (reading every signature again per unsigned tag was quadratic).
+    private var claims: [String: Task<[String: [Digest]], Error>] = [:]
 
     public init(client: RegistryClient, key: SignatureVerifier) {
         self.client = client
@@ -34,6 +37,9 @@ public actor ImageVerifier {
     }
 
     public var keyFingerprint: String { key.keyFingerprint }
+
+    /// The repository's tags when the caller has listed them already (verify --all-tags), saving a second listing.
+    public func knowTags(_ repository: String, _ tags: [String]) { tagCache[repository] = tags }
 
     /// Resolves `image`'s tag (or digest) and judges the signatures stored for that digest.
     public func verify(_ image: ImageReference) async throws -> TagVerification {
@@ -103,22 +109,40 @@ public actor ImageVerifier {
     /// For a tag whose digest is unsigned: a valid signature by the key, in this repository, that names this tag
     /// (contsec's tag claim) and another digest means the tag was moved after signing.
     func signedElsewhere(_ repository: String, tag: String, current: Digest) async throws -> SignatureVerdict? {
+        guard let signedDigest = try await tagClaims(repository)[tag]?.first(where: { $0 != current }) else { return nil }
+        return .otherDigest(signed: signedDigest, evidence: "tag \(tag) was signed at \(signedDigest.short) and now points at \(current.short)")
+    }
+
+    func tagClaims(_ repository: String) async throws -> [String: [Digest]] {
+        if let task = claims[repository] { return try await task.value }
+        let task = Task { try await self.readTagClaims(repository) }
+        claims[repository] = task
+        return try await task.value
+    }
+
+    /// Every signature tag's valid signatures by the key, as tag → signed digests (signature tags in sorted order).
+    private func readTagClaims(_ repository: String) async throws -> [String: [Digest]] {
         let tags: [String]
         if let cached = tagCache[repository] { tags = cached } else {
             tags = try await client.tags(repository)
             tagCache[repository] = tags
         }
-        for signatureTag in tags {
-            guard let signedDigest = Digest(signatureTag: signatureTag), signedDigest != current,
-                  let manifest = try? await client.manifest(repository, reference: signatureTag) else { continue }
+        let signatureTags: [(String, Digest)] = tags.sorted().compactMap { tag in Digest(signatureTag: tag).map { (tag, $0) } }
+        let found = try await boundedMap(signatureTags, limit: 8) { candidate -> [(String, Digest)] in
+            let (signatureTag, signedDigest) = candidate
+            // An unreadable signature manifest proves nothing either way: it is skipped, as an unsigned tag would be.
+            guard let manifest = try? await self.client.manifest(repository, reference: signatureTag) else { return [] }
+            var claimed: [(String, Digest)] = []
             for (index, layer) in SignatureManifest.signatureLayers(manifest).enumerated() {
-                if case .valid(let payload) = try await check(repository, layer: layer, index: index),
-                   payload.optional?[SimpleSigningPayload.tagClaim] == tag, payload.manifestDigest == signedDigest {
-                    return .otherDigest(signed: signedDigest,
-                                        evidence: "tag \(tag) was signed at \(signedDigest.short) and now points at \(current.short)")
+                if case .valid(let payload) = try await self.check(repository, layer: layer, index: index),
+                   let tag = payload.optional?[SimpleSigningPayload.tagClaim], payload.manifestDigest == signedDigest {
+                    claimed.append((tag, signedDigest))
                 }
             }
+            return claimed
         }
-        return nil
+        var byTag: [String: [Digest]] = [:]
+        for (tag, digest) in found.joined() { byTag[tag, default: []].append(digest) }
+        return byTag
     }
 }
