@@ -64,12 +64,16 @@ public struct OpenSSL: Sendable {
 
     /// Like ``run(_:operation:stdin:passphrases:timeout:)`` but returns the result whatever the exit status
     /// (for commands whose non-zero exit is an answer, such as a failed signature check).
+    /// - Parameter sweepLeftovers: look for processes the run left behind once it exits (a /proc scan). openssl's
+    ///   one-shot commands never fork, and on a busy machine the scan costs more than the command (about 8 ms per
+    ///   signature check, perf on bench/registry-bench.sh), so hot paths turn it off; a timed-out run is always swept.
     public func runRaw(_ arguments: [String], stdin: Data? = nil, passphrases: [PassphraseSlot: Passphrase] = [:],
-                       timeout: Double = 60) async throws -> ToolResult {
+                       timeout: Double = 60, sweepLeftovers: Bool = true) async throws -> ToolResult {
         var overrides: [String: String] = [:]
         for (slot, passphrase) in passphrases { overrides[slot.rawValue] = passphrase.value }
         let options = ToolRunOptions(stdin: stdin ?? Data(), timeout: timeout, outputCap: 4 << 20,
-                                     environmentOverrides: overrides, installHint: Self.installHint)
+                                     environmentOverrides: overrides, installHint: Self.installHint,
+                                     killGroupOnExit: sweepLeftovers)
         do {
             return try await runner.run(executable, arguments, options: options)
         } catch let error as ToolError {

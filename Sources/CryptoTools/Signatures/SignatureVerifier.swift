@@ -41,7 +41,7 @@ public final class SignatureVerifier: Sendable {
         try scratch.write(name, signature)
         defer { scratch.remove(name) }
         let result = try await openssl.runRaw(["dgst", "-sha256", "-verify", keyFile, "-signature", scratch.path + "/" + name],
-                                              stdin: data)
+                                              stdin: data, sweepLeftovers: false)
         if result.succeeded { return result.stdoutText.contains("Verified OK") }
         if result.timedOut { throw CryptoError.opensslFailed(operation: "verify a signature", detail: OpenSSL.errorDetail(result)) }
         return false
