@@ -39,20 +39,12 @@ enum CleanupCommand {
                 rows.append(["tag": .string(deletion.tags.joined(separator: ",")), "digest": .string(deletion.digest.short),
                              "created": .string(deletion.created.map(day) ?? "-"), "decision": .string(execute ? "deleted" : "delete (planned)"),
                              "reason": .string("older than \(policy.olderThanDays) days")])
-                guard execute else {
-                    ctx.emit(Action(kind: "tag-deleted", target: target, status: .planned, detail: detail))
-                    continue
-                }
-                do {
-                    try await client.deleteManifest(repo.repository, digest: deletion.digest)
-                    if let signature = deletion.signatureDigest { try await client.deleteManifest(repo.repository, digest: signature) }
-                    ctx.emit(Action(kind: "tag-deleted", target: target, status: .applied, detail: detail))
-                    deleted += 1
-                } catch RegistryError.deleteDisabled(let registry) {
-                    throw RegistryError.deleteDisabled(registry: registry)
-                } catch let error as RegistryError {
-                    ctx.emit(Action(kind: "tag-deleted", target: target, status: .failed, detail: "\(detail): \(error.description)"))
-                    failed += 1
+                let digests = [deletion.digest] + (deletion.signatureDigest.map { [$0] } ?? [])
+                switch try await apply("tag-deleted", target: target, detail: detail, execute: execute, ctx: ctx, client: client,
+                                       repository: repo.repository, digests: digests) {
+                case true?: deleted += 1
+                case false?: failed += 1
+                case nil: break
                 }
             }
             for orphan in plan.orphanedSignatures {
@@ -61,19 +53,11 @@ enum CleanupCommand {
                 rows.append(["tag": .string(orphan.tag), "digest": .string(orphan.digest.short), "created": "-",
                              "decision": .string(execute ? "deleted" : "delete (planned)"),
                              "reason": .string("orphaned signature: image \(orphan.signedDigest.short) is gone")])
-                guard execute else {
-                    ctx.emit(Action(kind: "signature-deleted", target: target, status: .planned, detail: detail))
-                    continue
-                }
-                do {
-                    try await client.deleteManifest(repo.repository, digest: orphan.digest)
-                    ctx.emit(Action(kind: "signature-deleted", target: target, status: .applied, detail: detail))
-                    orphansDeleted += 1
-                } catch RegistryError.deleteDisabled(let registry) {
-                    throw RegistryError.deleteDisabled(registry: registry)
-                } catch let error as RegistryError {
-                    ctx.emit(Action(kind: "signature-deleted", target: target, status: .failed, detail: "\(detail): \(error.description)"))
-                    failed += 1
+                switch try await apply("signature-deleted", target: target, detail: detail, execute: execute, ctx: ctx, client: client,
+                                       repository: repo.repository, digests: [orphan.digest]) {
+                case true?: orphansDeleted += 1
+                case false?: failed += 1
+                case nil: break
                 }
             }
             for (tag, reason) in plan.kept {
@@ -94,6 +78,26 @@ enum CleanupCommand {
                                  "orphanedSignatures": .int(plan.orphanedSignatures.count),
                                  "kept": .int(plan.kept.count), "deleted": .int(deleted), "orphanedSignaturesDeleted": .int(orphansDeleted), "failed": .int(failed),
                                  "executed": .bool(execute), "requests": .int(await client.requestCount)], table: table)
+        }
+    }
+
+    /// One planned deletion as an action: `planned` unless `execute`; otherwise the manifests are deleted in order and
+    /// the action is `applied` (true) or `failed` (false). A registry without deletes stops the whole run.
+    static func apply(_ kind: String, target: String, detail: String, execute: Bool, ctx: RunContext, client: RegistryClient,
+                      repository: String, digests: [Digest]) async throws -> Bool? {
+        guard execute else {
+            ctx.emit(Action(kind: kind, target: target, status: .planned, detail: detail))
+            return nil
+        }
+        do {
+            for digest in digests { try await client.deleteManifest(repository, digest: digest) }
+            ctx.emit(Action(kind: kind, target: target, status: .applied, detail: detail))
+            return true
+        } catch RegistryError.deleteDisabled(let registry) {
+            throw RegistryError.deleteDisabled(registry: registry)
+        } catch let error as RegistryError {
+            ctx.emit(Action(kind: kind, target: target, status: .failed, detail: "\(detail): \(error.description)"))
+            return false
         }
     }
 
