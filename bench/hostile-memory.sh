@@ -50,7 +50,8 @@ measure() {  # measure LABEL ARGS...: one line of figures
 }
 
 # 8: 3,000,000 answers to requests the host never sent (1.8 GiB before).
-plugin answers '        line = "{\"jsonrpc\": \"2.0\", \"id\": \"never-%d\", \"result\": {\"pad\": \"' + "p" * 200 + '\"}}\n"
+# (One shell word: the Python line holds its own quotes, so nothing in it may end the single-quoted argument.)
+plugin answers '        line = "{\"jsonrpc\": \"2.0\", \"id\": \"never-%d\", \"result\": {\"pad\": \"" + "p" * 200 + "\"}}\n"
         for i in range(3000000): sys.stdout.write(line % i)'
 measure "8  3,000,000 unsolicited answers" run answers --plugin-path "$WORK/answers"
 

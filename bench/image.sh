@@ -3,7 +3,9 @@
 # run contsec, exit, remove), RUNS times, best and median. Builds the image offline with scripts/build-image.sh
 # (--reuse: an unchanged tree is not rebuilt). Goal: under 120 MB without trivy, with every plugin.
 #
-# Env: TAG (default contsec-bench-image:dev), RUNS (default 9), WITH_TRIVY=1 (build with --with-trivy).
+# Env: TAG (default contsec-bench-image:dev), RUNS (default 9), WITH_TRIVY=1 (build with --with-trivy),
+#      BINARIES=DIR (package the release binaries already built in DIR, e.g. .build/release, instead of a release
+#      build of its own in .build/image-build: a second release build takes 10-20 minutes on 2 shared cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TAG=${TAG:-contsec-bench-image:dev}
@@ -12,6 +14,7 @@ docker info >/dev/null 2>&1 || { echo "no Docker daemon answers: run scripts/tes
 
 flags=(--tag "$TAG" --reuse)
 [[ "${WITH_TRIVY:-0}" == 1 ]] && flags+=(--with-trivy)
+[[ -n "${BINARIES:-}" ]] && flags+=(--binaries "$BINARIES")
 bash scripts/build-image.sh "${flags[@]}" | sed 's/^/  /'
 
 size=$(docker image inspect --format '{{.Size}}' "$TAG")

@@ -6,12 +6,14 @@
 #     plugin's own time. Target ≤ 20 ms.
 #  3. learn overhead: wall time of a syscall-heavy busybox command traced by learn vs the same command in a plain
 #     container (both including container start and removal), and the ratio.
-# Env: RUNS (default 9), SKIP_BUILD=1 (reuse the release build), SKIP_LEARN=1.
+# Env: RUNS (default 9), SKIP_BUILD=1 (reuse the release build), SKIP_LEARN=1, SCRATCH=DIR (the build folder; default
+#      .build-bench-seccomp, so a debug build holding .build's lock does not block it; SCRATCH=.build SKIP_BUILD=1
+#      reuses the usual release build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 RUNS=${RUNS:-9}
-SCRATCH="$ROOT/.build-bench-seccomp"
+SCRATCH="$(realpath -m "${SCRATCH:-$ROOT/.build-bench-seccomp}")"
 IMAGE=contsec-test/busybox:1
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
@@ -58,7 +60,7 @@ WORK='i=0; while [ $i -lt 3000 ]; do cat /etc/passwd > /dev/null; i=$((i+1)); do
 echo "== learn overhead: sh -c '<3000 x cat /etc/passwd>' (median of 3), s"
 plain=(); traced=()
 for _ in 1 2 3; do
-  s=$(now_ms); docker run --rm --network none --label contsec-bench=1 "$IMAGE" sh -c "$WORK" >/dev/null; e=$(now_ms)
+  s=$(now_ms); docker run --rm --network none --name "contsec-test-seccomp-bench-$$-$RANDOM" --label contsec-test=1 "$IMAGE" sh -c "$WORK" >/dev/null; e=$(now_ms)
   plain+=("$(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.2f", (b - a) / 1000 }')")
   s=$(now_ms); run learn --image "$IMAGE" --cmd "[\"sh\",\"-c\",\"$WORK\"]" --profile bench --duration 600 >/dev/null; e=$(now_ms)
   traced+=("$(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.2f", (b - a) / 1000 }')")
