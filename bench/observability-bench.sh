@@ -3,13 +3,16 @@
 # containers, opens one stats stream each and waits for their first samples), warm scrape times, sustained scrapes/s
 # (sequential and 8 concurrent clients), the exporter's RSS, threads and sockets over 10,000 scrapes, and whether
 # the streams of containers that stop or go away are closed. Needs the test Docker engine.
-# Usage: bash bench/observability-bench.sh [containers=50]      (BUILD=debug for a debug build)
+# Usage: bash bench/observability-bench.sh [containers=50]      (BUILD=debug for a debug build; SKIP_BUILD=1 uses the
+#        binaries already in .build/$BUILD without running swift build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-50}"
 BUILD="${BUILD:-release}"
 PORT="${PORT:-19399}"
-swift build -c "$BUILD" --product contsec >/dev/null && swift build -c "$BUILD" --product contsec-observability >/dev/null
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+    swift build -c "$BUILD" --product contsec >/dev/null && swift build -c "$BUILD" --product contsec-observability >/dev/null
+fi
 BIN=".build/$BUILD"
 prefix="contsec-test-observability-bench-$$"
 cleanup() {
