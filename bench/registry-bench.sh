@@ -8,7 +8,7 @@
 # Also prints the registry's own CPU per request and what a bare Python keep-alive client gets from the same registry
 # right after, so a slow figure can be told apart from a slow (or starved) registry.
 # Env: RUNS (default 5), SKIP_BUILD=1 (reuse the release build), BIN_DIR (binaries elsewhere, e.g. an older build to
-# compare with; implies SKIP_BUILD), N_TAGS, N_SIGNED.
+# compare with; implies SKIP_BUILD), ONLY=cleanup|verify (one half), N_TAGS, N_SIGNED.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -128,6 +128,7 @@ now_ms() { date +%s%3N; }
 # CPU seconds (user + sys) of contsec and its plugin for one run: the rest of the wall time is waiting for the registry.
 cpu_of() { awk '{printf "%d\n", ($1 + $2) * 1000}' "$1"; }
 
+if [[ "${ONLY:-}" != verify ]]; then
 echo "populating $REGISTRY/$CLEANUP_REPO with $N_TAGS tags..."
 populate "$CLEANUP_REPO" "$N_TAGS"
 times=()
@@ -157,11 +158,14 @@ bare_reg=$(( $(registry_cpu_ms) - reg0 ))
 echo "bare Python client, same $bare_requests reads over 8 keep-alive connections: $(awk "BEGIN{printf \"%.2f\", $bare_wall}") s = $(awk "BEGIN{printf \"%.0f\", $bare_requests/$bare_wall}") requests/s (client CPU $(awk "BEGIN{printf \"%.2f\", $bare_cpu*1000/$bare_requests}") ms/request; registry CPU $(awk "BEGIN{printf \"%.2f\", $bare_reg/$bare_requests}") ms/request)"
 echo "  load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
 
+fi
+[[ "${ONLY:-}" == cleanup ]] && exit 0
+
 echo "populating $REGISTRY/$VERIFY_REPO with $N_SIGNED signed tags..."
 populate "$VERIFY_REPO" "$N_SIGNED"
 "$BIN/contsec" --no-log --workspace "$WORK" run registry keygen --key bench --no-password >/dev/null
 for ((i = 0; i < N_SIGNED; i++)); do
-  "$BIN/contsec" --no-log --workspace "$WORK" --format json --output /dev/null run registry sign --registry "$REGISTRY" \
+  "$BIN/contsec" --no-log --workspace "$WORK" run registry sign --registry "$REGISTRY" \
     --repo "$VERIFY_REPO" --tag "$(printf 't%04d' "$i")" --signing-key "$WORK/keys/bench.key" >/dev/null
 done
 times=()
