@@ -69,7 +69,7 @@ t = time.time(); body = scrape(c); cold = time.time() - t
 series = sum(1 for l in body.decode().splitlines() if l and not l.startswith("#"))
 running = sum(1 for l in body.decode().splitlines() if l.startswith("container_memory_usage_bytes{"))
 print(f"containers: {n}; series per scrape: {series}; containers with samples in the first scrape: {running}")
-print(f"cold: first scrape after start {cold*1000:.0f} ms (start to listening {t - t0:.2f} s)")
+print(f"cold: first scrape after start {cold*1000:.0f} ms (plugin process seen to port open {t - t0:.2f} s)")
 walls = []
 for _ in range(200):
     t = time.time(); scrape(c); walls.append(time.time() - t); time.sleep(0.02)
