@@ -3,10 +3,10 @@
 # RSS (the JSON report's contsec.peakRSSKiB, VmHWM) and the peak RSS of the whole run (host or plugin, whichever is
 # larger: /usr/bin/time's maximum resident set of contsec and the children it reaped), with the exit code.
 # Every run is capped at 4 GiB of address space (prlimit) so a regression shows as a failure, not a dead machine.
-# Usage: bench/hostile-memory.sh
+# Usage: bench/hostile-memory.sh      (SKIP_BUILD=1 uses the release build already in .build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release >/dev/null
+[[ "${SKIP_BUILD:-0}" == 1 ]] || swift build -c release >/dev/null
 BIN=$(swift build -c release --show-bin-path)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
