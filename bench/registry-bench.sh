@@ -182,7 +182,7 @@ for ((r = 0; r < RUNS; r++)); do
   regs+=($(( $(registry_cpu_ms) - reg0 )))
 done
 verified=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['plugins'][0]['summary']['verified'])" "$WORK/verify.json")
-requests=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['plugins'][0]['summary']['requests'])" "$WORK/verify.json")
+requests=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['plugins'][0]['summary'].get('requests', '?'))" "$WORK/verify.json")
 reg=$(printf '%s\n' "${regs[@]}" | median)
 med=$(printf '%s\n' "${times[@]}" | median)
 best=$(printf '%s\n' "${times[@]}" | sort -n | head -1)
