@@ -79,28 +79,42 @@ struct ChildProcessTests {
         #expect(processes(taggedWith: tag).isEmpty)
     }
 
-    @Test("a grandchild that keeps re-forking cannot outrun the cleanup", arguments: 0..<5)
+    @Test("a grandchild that keeps re-forking: the sweep's known limit, and nothing of it left after the test", arguments: 0..<5)
     func reforkingGrandchildIsKilled(round: Int) throws {
         let tag = UUID().uuidString
-        // A detached process that forks and lets its parent exit, over and over: its pid changes every few ms.
-        let python = "import os,time\nos.setsid()\nwhile True:\n    if os.fork(): os._exit(0)\n    time.sleep(0.002)"
+        let sidFile = NSTemporaryDirectory() + "processkit-sid-\(tag)"
+        defer { try? FileManager.default.removeItem(atPath: sidFile) }
+        // A detached process that forks and lets its parent exit, over and over: its pid changes every few ms. Its
+        // session id does not (every fork inherits it), so the test counts what is left by session, not by pid or
+        // tag, which a re-forker outruns as easily as a cleanup that looks for it that way.
+        let python = "import os,time\nos.setsid()\nopen(\"\(sidFile)\", \"w\").write(str(os.getsid(0)))\n"
+            + "while True:\n    if os.fork(): os._exit(0)\n    time.sleep(0.002)"
         let child = try spawnShell("python3 -c '\(python)' & sleep 0.3; exit 0", tag: tag)
         #expect(child.waitExit(until: Date().addingTimeInterval(10)) == .exited(0))
+        // python3 may be a pyenv shim that takes a while to start: wait for the re-forker to say it runs.
+        var sid: pid_t = 0
+        let started = Date().addingTimeInterval(20)
+        while sid <= 1 && Date() < started {
+            sid = (try? String(contentsOfFile: sidFile, encoding: .utf8)).flatMap { pid_t($0) } ?? 0
+            if sid <= 1 { usleep(20_000) }
+        }
+        #expect(sid > 1, "the re-forker did not start")
+        // kill(-sid, 0) asks the kernel whether the group (= the session the re-forker made) has any member left:
+        // no scan of /proc, so no race with the forks.
+        func running() -> Bool { sid > 1 && kill(-sid, 0) == 0 }
+        #expect(running(), "round \(round): the re-forker was not running before the cleanup")
         child.terminate(grace: 0.5)
         usleep(200_000)
-        #expect(processes(taggedWith: tag).isEmpty, "round \(round)")
-        // Whatever the assertion said, nothing may outlive the test: a re-forker left running burns a pid every
-        // 2 ms and wraps the pid space within a minute. Its whole group goes in one kill(2).
-        var passes = 0
-        while passes < 50, case let left = processes(taggedWith: tag), !left.isEmpty {
-            passes += 1
-            for p in left {
-                let group = getpgid(p)
-                if group > 1 && group != getpgrp() { kill(-group, SIGKILL) }
-                kill(p, SIGKILL)
-            }
-            usleep(20_000)
+        // Known limit of the /proc sweep (README, Threat model): each incarnation lives about 2 ms, less than a scan
+        // of /proc takes, so the sweep rarely sees one and cannot kill its group. The old form of this test looked
+        // for survivors by tag, through the same kind of scan, and so passed while the re-forker ran on after the
+        // test (found still running hours later). A cgroup or a child subreaper would close this.
+        withKnownIssue("a process that re-forks every 2 ms outruns the /proc sweep", isIntermittent: true) {
+            #expect(!running(), "round \(round): the re-forker outran the cleanup")
         }
+        // Whatever the assertion said, nothing may outlive the test: a re-forker left running burns a pid every
+        // 2 ms and wraps the pid space within a minute. Its session is its group, which goes in one kill(2).
+        if sid > 1 { kill(-sid, SIGKILL) }
     }
 
     @Test("the kill ladder ends a child that ignores SIGTERM, and its group")
