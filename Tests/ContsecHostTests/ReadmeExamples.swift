@@ -57,12 +57,16 @@ enum ReadmeExamples {
         "contsec report merge node-a.json node-b.json node-c.json --format table --format sarif --output fleet.sarif":
             .needs("JSON reports from your hosts node-a, node-b, node-c (ReportMergeTests merge their own)"),
         // observability
-        "contsec run observability exporter --listen 127.0.0.1:9323 --timeout 86400":
+        "contsec run observability exporter --listen 127.0.0.1:9323":
             .coveredBy("ObservabilityTests, on a free port: this one binds 9323 until Ctrl-C"),
         "contsec run observability monitor --container web-app --interval 10 --resource-threshold 80":
             .needs("a running container named web-app (ObservabilityTests monitor their own containers)"),
         "contsec run observability alert --container web-app --alert-threshold 90 --webhook http://127.0.0.1:9093/hook":
             .needs("a container named web-app and an Alertmanager on 127.0.0.1:9093"),
+        "contsec run observability analyze --container web-app --window 15m":
+            .needs("a running container named web-app, watched for 15 minutes (ObservabilityTests analyze their own containers)"),
+        "contsec run observability analyze --container web-app --from-log --window 24h":
+            .needs("monitor's samples of a container named web-app in the daily logs (ObservabilityTests write and read their own)"),
         "contsec run observability dashboard --dashboard-port 3000":
             .coveredBy("ObservabilityTests, on a free port: this one serves 3000 until Ctrl-C"),
         // seccomp-gen: learning needs an image of yours and its exercise script; the rest uses the profile it learned.
