@@ -21,8 +21,7 @@ enum DescribeCommand {
         // Options may follow the plugin name too (`describe iac-scan --json --plugin-path DIR`), as with `run`.
         try g.applyGlobals(in: Array(rest.dropFirst()))
         let discovery = g.discovery()
-        let found = discovery.discover()
-        guard let candidate = found.find(name) else { throw NotFound.plugin(name, in: found, discovery: discovery) }
+        guard let candidate = discovery.find(name) else { throw NotFound.plugin(name, in: discovery.discover(), discovery: discovery) }
         let run = PluginRun(candidate: candidate, options: g.runOptions(), bus: EventBus())
         defer { run.stop() }
         switch run.start() {

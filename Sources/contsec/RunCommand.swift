@@ -41,8 +41,7 @@ enum RunCommand {
                               command: "run")
         }
         let discovery = g.discovery()
-        let found = discovery.discover()
-        guard let candidate = found.find(name) else { throw NotFound.plugin(name, in: found, discovery: discovery) }
+        guard let candidate = discovery.find(name) else { throw NotFound.plugin(name, in: discovery.discover(), discovery: discovery) }
 
         Interrupt.shared.installSignalHandlers()
         let bus = EventBus()

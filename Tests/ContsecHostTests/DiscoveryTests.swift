@@ -30,6 +30,35 @@ import ContsecProtocol
         #expect(r.invalid.contains { $0.path.hasSuffix("contsec-noexec") && $0.reason.contains("not executable") })
     }
 
+    @Test("find(name) picks the same winner as a full discovery, refusals included, and stops before PATH")
+    func findMatchesFullDiscovery() throws {
+        let a = try temporaryFolder("disc-find-a"), b = try temporaryFolder("disc-find-b"), onPath = try temporaryFolder("disc-find-path")
+        let home = try temporaryFolder("disc-find-home")
+        try makePlugin(a, "scanner")
+        try makePlugin(b, "scanner")
+        try makePlugin(b, "loose", mode: 0o777)  // group/world-writable: refused, yet still the winner
+        try makePlugin(onPath, "loose")
+        try makePlugin(onPath, "pathonly")
+        try makePlugin(onPath, "scanner")
+        let d = PluginDiscovery(pluginPaths: [a], environment: ["CONTSEC_PLUGIN_PATH": b, "HOME": home, "PATH": onPath],
+                                executablePath: "/nonexistent/contsec")
+        let full = d.discover()
+        for name in ["scanner", "loose", "pathonly", "absent"] {
+            #expect(d.find(name) == full.find(name), "\(name)")
+        }
+        #expect(d.find("loose")?.refusal != nil)
+        #expect(d.find("pathonly")?.source == "PATH")
+        // Stopping early: with the winner in --plugin-path, the folders after it are not read.
+        let early = d.discover(stoppingAt: "scanner")
+        #expect(early.find("scanner")?.path == a + "/contsec-scanner")
+        #expect(early.find("pathonly") == nil && early.find("loose") == nil)
+        // A --plugin-path naming the executable itself stops there as well.
+        let direct = PluginDiscovery(pluginPaths: [b + "/contsec-scanner"], environment: ["HOME": home, "PATH": onPath],
+                                     executablePath: "/nonexistent/contsec")
+        #expect(direct.find("scanner")?.path == b + "/contsec-scanner")
+        #expect(direct.discover(stoppingAt: "scanner").plugins.map(\.name) == ["scanner"])
+    }
+
     @Test func listingExecutesNothing() async throws {
         let dir = try temporaryFolder("disc-exec")
         try makePlugin(dir, "tripwire")

@@ -8,6 +8,8 @@ import ContsecProtocol
     func resolve() {
         #expect(HostIdentity.resolve(environment: ["CONTSEC_HOST_NAME": "node-7.prod"]) == "node-7.prod")
         #expect(HostIdentity.resolve(environment: ["CONTSEC_HOST_NAME": " node\n-8 "]) == "node-8")
+        // Tabs and no-break spaces trim as blanks; a zero-width space (a format character) goes like a control one.
+        #expect(HostIdentity.resolve(environment: ["CONTSEC_HOST_NAME": "\t\u{00A0}node-9\u{200B} a\u{00A0}"]) == "node-9 a")
         let kernel = (try? String(contentsOfFile: "/proc/sys/kernel/hostname", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(HostIdentity.resolve(environment: ["CONTSEC_HOST_NAME": "  "]) == kernel)
         #expect(HostIdentity.resolve(environment: [:]) == kernel)

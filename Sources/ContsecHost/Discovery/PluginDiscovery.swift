@@ -84,7 +84,16 @@ public struct PluginDiscovery: Sendable {
 
     public static func isValidName(_ name: String) -> Bool { HostRules.isValidName(name) }
 
-    public func discover() -> DiscoveryResult {
+    public func discover() -> DiscoveryResult { discover(stoppingAt: nil) }
+
+    /// The plugin `name` would be in ``discover()``'s result, without listing every `PATH` folder when an earlier
+    /// folder of the search order (`--plugin-path`, beside contsec, installed...) already holds it: `run` needs the
+    /// one winner, and listing /usr/bin cost more than the rest of discovery together. nil when there is none.
+    public func find(_ name: String) -> PluginCandidate? { discover(stoppingAt: name).find(name) }
+
+    /// With `name`, stops after the first folder (before `PATH`, whose folders are the big ones) that yields it: the
+    /// folders before it are read exactly as a full discovery reads them, so the winner and its refusal are the same.
+    func discover(stoppingAt name: String?) -> DiscoveryResult {
         var first: [String: PluginCandidate] = [:]
         var shadowed: [(PluginCandidate, PluginCandidate)] = []
         var invalid: [RejectedCandidate] = []
@@ -113,11 +122,13 @@ public struct PluginDiscovery: Sendable {
             if !isDir.boolValue {
                 // A --plugin-path may name the executable itself.
                 if named { add(bareExecutable(dir, source: source, direct: true), source: source) }
+                if let name, first[name] != nil { break }
                 continue
             }
             // A --plugin-path may name a plugin folder (one with a plugin.json).
             if named && fm.fileExists(atPath: dir + "/plugin.json") {
                 add(pluginFolder(dir, source: source), source: source)
+                if let name, first[name] != nil { break }
                 continue
             }
             for file in ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).sorted() {
@@ -128,6 +139,7 @@ public struct PluginDiscovery: Sendable {
                     add(pluginFolder(path, source: source), source: source)
                 }
             }
+            if let name, source != "PATH", first[name] != nil { break }
         }
         return DiscoveryResult(plugins: first.values.sorted { $0.name < $1.name }, shadowed: shadowed, invalid: invalid)
     }

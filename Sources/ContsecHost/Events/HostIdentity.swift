@@ -29,8 +29,14 @@ public enum HostIdentity {
     /// Trimmed, without control characters (one event is one line), at most 253 bytes (a DNS name's limit); nil when
     /// nothing is left.
     static func clean(_ raw: String) -> String? {
-        let text = String(raw.unicodeScalars.filter { !CharacterSet.controlCharacters.contains($0) })
-            .trimmingCharacters(in: .whitespaces)
+        // Foundation's controlCharacters and whitespaces sets, by the stdlib's own Unicode tables: building a
+        // CharacterSet costs more at start-up than a short plugin run's own work.
+        let kept = raw.unicodeScalars.filter {
+            let category = $0.properties.generalCategory
+            return category != .control && category != .format
+        }
+        let blank: (Unicode.Scalar) -> Bool = { $0 == "\t" || $0.properties.generalCategory == .spaceSeparator }
+        let text = String(String.UnicodeScalarView(kept.drop(while: blank).reversed().drop(while: blank).reversed()))
         guard !text.isEmpty else { return nil }
         return String(decoding: Array(text.utf8).prefix(253), as: UTF8.self)
     }

@@ -122,7 +122,7 @@ public final class JSONReporter: IgnoredFindingSink, @unchecked Sendable {
 
     public func finish() {
         let findingCount = findingSpool.count
-        let iso = ISO8601DateFormatter()
+        var stamp = UTCTimestamp()
         let failed = pluginOrder.filter { plugins[$0]?["status"] == "failed" }.count
         var head: [UInt8] = []
         func field(_ key: String, _ value: JSONValue) {
@@ -138,8 +138,8 @@ public final class JSONReporter: IgnoredFindingSink, @unchecked Sendable {
         field("contsec", ["version": .string(ContsecVersion.current), "peakRSSKiB": .int(HostResources.peakRSSKiB())])
         // One machine: its name. A merge attaches `hosts` (a summary per machine) instead.
         if hosts.count <= 1 { field("host", .string(hosts.first ?? HostIdentity.current)) }
-        field("startedAt", .string(iso.string(from: started)))
-        field("finishedAt", .string(iso.string(from: Date())))
+        field("startedAt", .string(stamp.secondsString(started)))
+        field("finishedAt", .string(stamp.secondsString(Date())))
         field("plugins", .array(pluginOrder.compactMap { plugins[$0].map(JSONValue.object) }))
         field("summary", [
             "findings": .int(findingCount), "bySeverity": tally.json, "ignored": .int(ignoredSpool.count), "actions": .int(actions.count),

@@ -27,6 +27,14 @@ struct UTCTimestamp {
         out.append(UInt8(ascii: "Z"))
     }
 
+    /// `2026-12-01T05:14:10Z`: what `ISO8601DateFormatter` writes by default, without loading ICU for it (a
+    /// formatter's first use costs more than a short plugin run's own work).
+    mutating func secondsString(_ date: Date) -> String {
+        let second = Int(date.timeIntervalSince1970.rounded(.down))
+        if second != cachedSecond { refresh(second) }
+        return String(decoding: prefix + [UInt8(ascii: "Z")], as: UTF8.self)
+    }
+
     mutating func string(_ date: Date) -> String {
         var out: [UInt8] = []
         write(date, into: &out)
@@ -39,7 +47,11 @@ struct UTCTimestamp {
         let day = second >= 0 ? second / 86400 : (second - 86399) / 86400
         if day != cachedDay {
             let tm = Self.broken(second)
-            dayText = String(format: "%04d%02d%02d", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1, Int(tm.tm_mday))
+            var text: [UInt8] = []
+            Self.digits(Int(tm.tm_year) + 1900, 4, into: &text)
+            Self.digits(Int(tm.tm_mon) + 1, 2, into: &text)
+            Self.digits(Int(tm.tm_mday), 2, into: &text)
+            dayText = String(decoding: text, as: UTF8.self)
             cachedDay = day
         }
         return dayText
@@ -47,10 +59,27 @@ struct UTCTimestamp {
 
     private mutating func refresh(_ second: Int) {
         let tm = Self.broken(second)
-        let text = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1, Int(tm.tm_mday),
-                          Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec))
-        prefix = Array(text.utf8)
+        var text: [UInt8] = []
+        Self.digits(Int(tm.tm_year) + 1900, 4, into: &text)
+        text.append(UInt8(ascii: "-"))
+        Self.digits(Int(tm.tm_mon) + 1, 2, into: &text)
+        text.append(UInt8(ascii: "-"))
+        Self.digits(Int(tm.tm_mday), 2, into: &text)
+        text.append(UInt8(ascii: "T"))
+        Self.digits(Int(tm.tm_hour), 2, into: &text)
+        text.append(UInt8(ascii: ":"))
+        Self.digits(Int(tm.tm_min), 2, into: &text)
+        text.append(UInt8(ascii: ":"))
+        Self.digits(Int(tm.tm_sec), 2, into: &text)
+        prefix = text
         cachedSecond = second
+    }
+
+    /// `value` zero-padded to `width` digits (a year past 9999 keeps all its digits, as `%04d` would).
+    private static func digits(_ value: Int, _ width: Int, into out: inout [UInt8]) {
+        let text = Array(String(value).utf8)
+        if text.count < width { out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - text.count)) }
+        out.append(contentsOf: text)
     }
 
     private static func broken(_ second: Int) -> tm {
