@@ -82,6 +82,42 @@ struct SignVerifyTests {
         }
     }
 
+    @Test("a signature in cosign's layout from an independent signer verifies; contsec appends beside it, and back again")
+    func foreignSigner() async throws {
+        let folder = try RegistryTestEnvironment.temporaryFolder("foreign")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let repository = RegistryTestEnvironment.uniqueRepository()
+        defer { Skopeo.removeRepository(registry, repository) }
+        let fixture = OCIFixture(created: "2024-06-05T00:00:00Z", marker: repository)
+        try fixture.push(registry: registry, repository: repository, tags: ["v1"])
+        let client = RegistryClient(registry: registry)
+        let image = try ImageReference(parsing: "\(registry)/\(repository):v1")
+
+        let cosignPub = folder + "/cosign.pub"
+        let made = try IndependentSigner.sign(registry: registry, repository: repository, tag: "v1", publicKeyPath: cosignPub)
+        #expect(made["digest"] as? String == fixture.digest && made["layers"] as? Int == 1)
+        #expect(try await verifier(client, cosignPub).verify(image).verdict == .verified(signatures: 1))
+        let (key, pub) = try await Self.keys(folder, "a", passphrase: nil)
+        let notYet = try await verifier(client, pub).verify(image)
+        guard case .invalid = notYet.verdict else { Issue.record("a key that signed nothing gave \(notYet.verdict)"); return }
+
+        // contsec signs: the foreign signature stays, both verify, by contsec and by the independent verifier.
+        let outcome = try await ImageSigner(client: client, openssl: try OpenSSL(), keyPath: key, passphrase: nil, passphraseVariable: "X")
+            .sign(image, dryRun: false)
+        #expect(outcome.status == .signed)
+        for publicKey in [cosignPub, pub] {
+            let result = try await verifier(client, publicKey).verify(image)
+            #expect(result.verdict == .verified(signatures: 1) && result.signatureCount == 2, "\(publicKey)")
+            #expect(try IndependentVerifier.verify(registry: registry, repository: repository, tag: "v1", publicKey: publicKey)["valid"] as? Int == 1)
+        }
+        // And the other way round: a foreign signer appending to the manifest contsec wrote leaves contsec's valid.
+        let later = try IndependentSigner.sign(registry: registry, repository: repository, tag: "v1", publicKeyPath: folder + "/second.pub")
+        #expect(later["layers"] as? Int == 3)
+        let after = try await verifier(client, pub).verify(image)
+        #expect(after.verdict == .verified(signatures: 1) && after.signatureCount == 3)
+        #expect(try await verifier(client, folder + "/second.pub").verify(image).verdict == .verified(signatures: 1))
+    }
+
     @Test("the tag moved to another digest after signing: caught, naming both digests")
     func retagged() async throws {
         let folder = try RegistryTestEnvironment.temporaryFolder("moved")

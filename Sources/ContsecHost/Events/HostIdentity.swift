@@ -29,6 +29,8 @@ public enum HostIdentity {
     /// Trimmed, without control characters (one event is one line), at most 253 bytes (a DNS name's limit); nil when
     /// nothing is left.
     static func clean(_ raw: String) -> String? {
+        // The usual host name is printable ASCII: nothing to drop or trim.
+        if !raw.isEmpty, raw.utf8.count <= 253, raw.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) { return raw }
         // Foundation's controlCharacters and whitespaces sets, by the stdlib's own Unicode tables: building a
         // CharacterSet costs more at start-up than a short plugin run's own work.
         let kept = raw.unicodeScalars.filter {
