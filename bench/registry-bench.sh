@@ -8,14 +8,15 @@
 # Also prints the registry's own CPU per request and what a bare Python keep-alive client gets from the same registry
 # right after, so a slow figure can be told apart from a slow (or starved) registry.
 # Env: RUNS (default 5), SKIP_BUILD=1 (reuse the release build), BIN_DIR (binaries elsewhere, e.g. an older build to
-# compare with; implies SKIP_BUILD), ONLY=cleanup|verify (one half), N_TAGS, N_SIGNED.
+# compare with; implies SKIP_BUILD), ONLY=cleanup|verify (one half), N_TAGS, N_SIGNED, REGISTRY (default 127.0.0.1:5000;
+# the registry process is found by its listening port).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 RUNS=${RUNS:-5}
 N_TAGS=${N_TAGS:-1000}
 N_SIGNED=${N_SIGNED:-100}
-REGISTRY=127.0.0.1:5000
+REGISTRY=${REGISTRY:-127.0.0.1:5000}
 SCRATCH="$ROOT/.build-bench-registry"
 RUN_ID=$(head -c4 /dev/urandom | od -An -tx1 | tr -d ' \n')
 CLEANUP_REPO="contsec-bench-registry-$RUN_ID/cleanup"
@@ -90,7 +91,7 @@ PY
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # CPU milliseconds the registry process has used so far (0 when it cannot be found): with the client's own CPU this
 # splits a run's cost between contsec and the registry it waits for.
-REGISTRY_PID=$(pgrep -f "docker-registry serve .*registry.yml" | head -1 || true)
+REGISTRY_PID=$(ss -Hltnp "sport = :${REGISTRY##*:}" 2>/dev/null | grep -o "pid=[0-9]*" | head -1 | cut -d= -f2 || true)
 registry_cpu_ms() {
   [[ -n "$REGISTRY_PID" && -r /proc/$REGISTRY_PID/stat ]] || { echo 0; return; }
   awk -v hz="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); print int(($12 + $13) * 1000 / hz)}' "/proc/$REGISTRY_PID/stat"
