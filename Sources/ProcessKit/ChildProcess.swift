@@ -117,8 +117,13 @@ public final class ChildProcess: @unchecked Sendable {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
-        var child: pid_t = 0
-        let rc = posix_spawn(&child, path, &actions, &attributes, argv, envp)
+        var rc: Int32 = 0
+        // Registered before the orphan reaper can see it: its exit status is its watcher's alone.
+        let child = OrphanAdoption.spawning { () -> pid_t? in
+            var spawned: pid_t = 0
+            rc = posix_spawn(&spawned, path, &actions, &attributes, argv, envp)
+            return rc == 0 ? spawned : nil
+        } ?? 0
         Glibc.close(inPipe[0]); Glibc.close(outPipe[1]); Glibc.close(errPipe[1])
         guard rc == 0 else {
             Self.closeAll([inPipe[1], outPipe[0], errPipe[0]])
@@ -139,6 +144,7 @@ public final class ChildProcess: @unchecked Sendable {
     private func watchExit() {
         var s: Int32 = 0
         while waitpid(pid, &s, 0) < 0 && errno == EINTR {}
+        OrphanAdoption.reaped(pid)
         let exit = ExitStatus(waitStatus: s)
         cond.lock()
         status = exit
@@ -188,7 +194,7 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// Live processes the child started, still in its group or session, or carrying its tag: not the child itself.
-    public func descendants() -> [pid_t] { family(ProcessTable.snapshot()).map(\.pid) }
+    public func descendants() -> [pid_t] { liveFamily().map(\.pid) }
 
     /// True while any process the child started is alive.
     public var descendantsAlive: Bool { !descendants().isEmpty }
@@ -197,6 +203,54 @@ public final class ChildProcess: @unchecked Sendable {
         var seen = Set<pid_t>()
         let related = pidReused ? [] : table.family(of: pid)
         return (related + table.tagged(tag, except: pid, since: startTime)).filter { $0.pid != pid && seen.insert($0.pid).inserted }
+    }
+
+    /// The child's live family: a /proc walk of the tree under it and under the orphans of it this process adopted
+    /// (``OrphanAdoption``), or, where adoption is off, a scan of every process on the machine.
+    private func liveFamily() -> [ProcessTable.Entry] {
+        OrphanAdoption.isEnabled ? adoptedFamily() : family(ProcessTable.snapshot())
+    }
+
+    /// With adoption on, everything the child started is below it or below one of this process's children: the
+    /// orphans it left, recognised by its session, its group or its tag (other children's orphans carry theirs).
+    private func adoptedFamily() -> [ProcessTable.Entry] {
+        let me = getpid()
+        var found: [ProcessTable.Entry] = []
+        var seen = Set<pid_t>([pid, me])
+        // A process that ends between being listed and being read (a re-forker's incarnation lives ~2 ms) handed its
+        // children to this process in that moment: list and walk again, a few times at most, so they are not missed.
+        for _ in 0..<8 {
+            var vanished = false
+            var queue: [pid_t] = pidReused ? [] : OrphanAdoption.children(of: pid)
+            // Newest first: orphans are appended as they are adopted, and a re-forker's live incarnation is the last.
+            for candidate in OrphanAdoption.children(of: me).reversed() where !seen.contains(candidate) && !OrphanAdoption.isWatched(candidate) {
+                guard let e = ProcessTable.entry(of: candidate) else {
+                    // Ended: reaped here if no one waits for it, so a pile of zombies cannot slow the next look.
+                    OrphanAdoption.reapIfAdopted(candidate)
+                    vanished = true
+                    continue
+                }
+                var ours = e.pgrp == pid || e.session == pid
+                if !ours {
+                    // An exiting process's environment is gone before it turns zombie: undecided, so look again.
+                    switch ProcessTable.carries(tag, candidate) {
+                    case true?: ours = true
+                    case false?: break
+                    case nil: vanished = true
+                    }
+                }
+                if ours { queue.append(candidate) }
+            }
+            while let next = queue.popLast() {
+                guard !seen.contains(next) else { continue }
+                guard let e = ProcessTable.entry(of: next) else { vanished = true; continue }
+                seen.insert(next)
+                found.append(e)
+                queue += OrphanAdoption.children(of: next)
+            }
+            if !vanished { break }
+        }
+        return found
     }
 
     /// What ``terminate(grace:)`` had to do.
@@ -224,7 +278,7 @@ public final class ChildProcess: @unchecked Sendable {
                 waitExit(until: Date().addingTimeInterval(5))
             }
         }
-        var left = family(ProcessTable.snapshot())
+        var left = liveFamily()
         let session = isolation == .session ? pid : getsid(0)
         let escaped = left.filter { $0.pgrp != pid && $0.session != session }
         cleanup.escaped = escaped.prefix(20).map { "pid \($0.pid) (\($0.comm))" }
@@ -236,7 +290,7 @@ public final class ChildProcess: @unchecked Sendable {
             let end = Date().addingTimeInterval(min(grace, 1))
             while !left.isEmpty && Date() < end {
                 usleep(20_000)
-                left = family(ProcessTable.snapshot())
+                left = liveFamily()
             }
         }
         let end = Date().addingTimeInterval(5)
@@ -244,7 +298,7 @@ public final class ChildProcess: @unchecked Sendable {
             signalGroup(SIGKILL)
             for e in left { killEscaped(e) }
             usleep(20_000)
-            left = family(ProcessTable.snapshot())
+            left = liveFamily()
         }
         return cleanup
     }

@@ -25,20 +25,31 @@ struct ProcessTable {
         var buf = [UInt8](repeating: 0, count: 1024)
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard let pid = pid_t(name), let n = read("/proc/\(name)/stat", into: &buf), n > 0 else { continue }
-            guard let open = buf[0..<n].firstIndex(of: UInt8(ascii: "(")),
-                  let close = buf[0..<n].lastIndex(of: UInt8(ascii: ")")), close + 2 < n else { continue }
-            // After "(comm) ": state ppid pgrp session ... (field 3 onwards; starttime is field 22).
-            let fields = buf[(close + 2)..<n].split(separator: UInt8(ascii: " "), maxSplits: 20)
-            guard fields.count >= 20, fields[0].first != UInt8(ascii: "Z"),
-                  let ppid = pid_t(String(decoding: fields[1], as: UTF8.self)),
-                  let pgrp = pid_t(String(decoding: fields[2], as: UTF8.self)),
-                  let session = pid_t(String(decoding: fields[3], as: UTF8.self)),
-                  let start = UInt64(String(decoding: fields[19], as: UTF8.self)) else { continue }
-            table.entries.append(Entry(pid: pid, ppid: ppid, pgrp: pgrp, session: session, startTime: start,
-                                       comm: String(decoding: buf[(open + 1)..<close], as: UTF8.self)))
+            guard let pid = pid_t(name), let e = Self.entry(of: pid, buffer: &buf) else { continue }
+            table.entries.append(e)
         }
         return table
+    }
+
+    /// One live (non-zombie) process, nil when it is gone or a zombie.
+    static func entry(of pid: pid_t) -> Entry? {
+        var buf = [UInt8](repeating: 0, count: 1024)
+        return entry(of: pid, buffer: &buf)
+    }
+
+    private static func entry(of pid: pid_t, buffer buf: inout [UInt8]) -> Entry? {
+        guard let n = read("/proc/\(pid)/stat", into: &buf), n > 0,
+              let open = buf[0..<n].firstIndex(of: UInt8(ascii: "(")),
+              let close = buf[0..<n].lastIndex(of: UInt8(ascii: ")")), close + 2 < n else { return nil }
+        // After "(comm) ": state ppid pgrp session ... (field 3 onwards; starttime is field 22).
+        let fields = buf[(close + 2)..<n].split(separator: UInt8(ascii: " "), maxSplits: 20)
+        guard fields.count >= 20, fields[0].first != UInt8(ascii: "Z"),
+              let ppid = pid_t(String(decoding: fields[1], as: UTF8.self)),
+              let pgrp = pid_t(String(decoding: fields[2], as: UTF8.self)),
+              let session = pid_t(String(decoding: fields[3], as: UTF8.self)),
+              let start = UInt64(String(decoding: fields[19], as: UTF8.self)) else { return nil }
+        return Entry(pid: pid, ppid: ppid, pgrp: pgrp, session: session, startTime: start,
+                     comm: String(decoding: buf[(open + 1)..<close], as: UTF8.self))
     }
 
     /// Processes in the group or session `id`, or descended from `id` through parent links.
@@ -71,9 +82,13 @@ struct ProcessTable {
         return UInt64(String(decoding: fields[19], as: UTF8.self)) ?? 0
     }
 
-    static func environment(of pid: pid_t, contains tag: [UInt8]) -> Bool {
+    static func environment(of pid: pid_t, contains tag: [UInt8]) -> Bool { carries(tag, pid) ?? false }
+
+    /// Whether the environment of `pid` holds `tag`; nil when nothing could be read (the process is gone, or is
+    /// exiting and its memory already released — or it has an empty environment).
+    static func carries(_ tag: [UInt8], _ pid: pid_t) -> Bool? {
         let fd = open("/proc/\(pid)/environ", O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return false }
+        guard fd >= 0 else { return nil }
         defer { close(fd) }
         var data: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16 * 1024)
@@ -83,6 +98,7 @@ struct ProcessTable {
             if n <= 0 { break }
             data.append(contentsOf: chunk[0..<n])
         }
+        guard !data.isEmpty else { return nil }
         return data.split(separator: 0).contains { $0.elementsEqual(tag) }
     }
 

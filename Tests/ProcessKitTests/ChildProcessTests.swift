@@ -105,16 +105,34 @@ struct ChildProcessTests {
         #expect(running(), "round \(round): the re-forker was not running before the cleanup")
         child.terminate(grace: 0.5)
         usleep(200_000)
-        // Known limit of the /proc sweep (README, Threat model): each incarnation lives about 2 ms, less than a scan
-        // of /proc takes, so the sweep rarely sees one and cannot kill its group. The old form of this test looked
-        // for survivors by tag, through the same kind of scan, and so passed while the re-forker ran on after the
-        // test (found still running hours later). A cgroup or a child subreaper would close this.
+        // Known limit of the /proc sweep, which this test process uses (it also starts children through Foundation's
+        // Process, so it cannot adopt orphans): each incarnation lives about 2 ms, less than a scan of /proc takes,
+        // so the sweep rarely sees one and cannot kill its group. The contsec CLI adopts orphans (OrphanAdoption)
+        // and does end it: HostilePluginTests.reforkingGrandchildIsKilled. The old form of this test looked for
+        // survivors by tag, through the same kind of scan, and so passed while the re-forker ran on after the test.
         withKnownIssue("a process that re-forks every 2 ms outruns the /proc sweep", isIntermittent: true) {
             #expect(!running(), "round \(round): the re-forker outran the cleanup")
         }
         // Whatever the assertion said, nothing may outlive the test: a re-forker left running burns a pid every
         // 2 ms and wraps the pid space within a minute. Its session is its group, which goes in one kill(2).
         if sid > 1 { kill(-sid, SIGKILL) }
+    }
+
+    @Test("children(of:) lists a process's children from /proc, the list adoption's tree walk is made of")
+    func childrenListing() throws {
+        let child = try spawnShell("exec sleep 30")
+        defer { child.terminate(grace: 0.2) }
+        #expect(OrphanAdoption.children(of: getpid()).contains(child.pid))
+        #expect(OrphanAdoption.children(of: child.pid).isEmpty)
+        let parent = try spawnShell("sleep 30 & wait")
+        defer { parent.terminate(grace: 0.2) }
+        var grandchildren: [pid_t] = []
+        for _ in 0..<100 where grandchildren.isEmpty {
+            usleep(20_000)
+            grandchildren = OrphanAdoption.children(of: parent.pid)
+        }
+        #expect(grandchildren.count == 1)
+        #expect(grandchildren.first.flatMap { ProcessTable.entry(of: $0) }?.comm == "sleep")
     }
 
     @Test("the kill ladder ends a child that ignores SIGTERM, and its group")

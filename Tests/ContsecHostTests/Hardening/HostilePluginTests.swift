@@ -129,6 +129,34 @@ import ContsecProtocol
         #expect(processes(taggedWith: tag).isEmpty)
     }
 
+    /// A grandchild that leaves the session and re-forks every 2 ms (its pid changes 500 times a second) is still
+    /// ended: contsec adopts every orphan its plugins leave (ProcessKit's OrphanAdoption), so each incarnation is
+    /// contsec's own child, found by walking contsec's tree instead of racing a scan of /proc, and its group goes in
+    /// one kill(2). Checked by the kernel (kill(-sid, 0)), not by a scan that the re-forker outruns as well.
+    @Test(arguments: 0..<3) func reforkingGrandchildIsKilled(round: Int) async throws {
+        let sidFile = try temporaryFolder("reforker-sid") + "/sid"
+        let dir = try HostilePlugin.make("reforker", runBody: """
+            import subprocess
+            code = "import os,time\\nos.setsid()\\nopen(%r, 'w').write(str(os.getsid(0)))\\nwhile True:\\n    if os.fork(): os._exit(0)\\n    time.sleep(0.002)" % "\(sidFile)"
+            subprocess.Popen([sys.executable, "-c", code])
+            for _ in range(400):
+                if os.path.exists("\(sidFile)") and open("\(sidFile)").read(): break
+                time.sleep(0.05)
+            time.sleep(0.3)
+            send({"jsonrpc": "2.0", "id": mid, "result": {"status": "ok"}})
+            """)
+        let r = try await contsecBounded(["run", "reforker", "--plugin-path", dir, "--format", "json", "--no-log"], timeout: 60)
+        let sid = (try? String(contentsOfFile: sidFile, encoding: .utf8)).flatMap { pid_t($0) } ?? 0
+        // Whatever the test finds, nothing may outlive it: a re-forker burns through the pid space within a minute.
+        defer { if sid > 1 { kill(-sid, SIGKILL) } }
+        #expect(sid > 1, "round \(round): the re-forker did not start: \(r.stderr)")
+        #expect(r.code == 0, "\(r.stderr)")
+        try await Task.sleep(nanoseconds: 200_000_000)
+        #expect(kill(-sid, 0) != 0, "round \(round): the re-forker outran contsec's cleanup")
+        let warnings = r.json?["warnings"]?.arrayValue?.compactMap { $0["message"]?.stringValue } ?? []
+        #expect(warnings.contains { $0.contains("running outside its session") }, "\(warnings) \(r.stderr)")
+    }
+
     /// Item 21: with a sha256-pinned manifest, a file renamed onto the plugin's path after the check never runs:
     /// the host hashes an open descriptor and executes that very inode.
     @Test func thePinnedInodeIsTheOneExecuted() async throws {
