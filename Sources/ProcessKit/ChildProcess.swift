@@ -218,8 +218,10 @@ public final class ChildProcess: @unchecked Sendable {
         var found: [ProcessTable.Entry] = []
         var seen = Set<pid_t>([pid, me])
         // A process that ends between being listed and being read (a re-forker's incarnation lives ~2 ms) handed its
-        // children to this process in that moment: list and walk again, a few times at most, so they are not missed.
-        for _ in 0..<8 {
+        // children to this process in that moment: list and walk again until a pass sees nothing end, for half a
+        // second at most. A count of passes was not enough: zombies waiting for the reaper can make each pass slow.
+        let deadline = Date().addingTimeInterval(0.5)
+        while true {
             var vanished = false
             var queue: [pid_t] = pidReused ? [] : OrphanAdoption.children(of: pid)
             // Newest first: orphans are appended as they are adopted, and a re-forker's live incarnation is the last.
@@ -248,7 +250,7 @@ public final class ChildProcess: @unchecked Sendable {
                 found.append(e)
                 queue += OrphanAdoption.children(of: next)
             }
-            if !vanished { break }
+            if !vanished || Date() > deadline { break }
         }
         return found
     }

@@ -118,8 +118,9 @@ public enum OrphanAdoption {
         return state.watched.contains(pid)
     }
 
-    /// Waits for any child to end without reaping it (`WNOWAIT`), then reaps it unless a watcher waits for it. With no
-    /// child at all, sleeps until the next spawn: orphans can only come from children.
+    /// Waits for any child to end without reaping it (`WNOWAIT`), then reaps it through ``reapIfAdopted(_:)``, the one
+    /// place that decides what may be reaped. With no child at all, sleeps until the next spawn: orphans can only come
+    /// from children.
     fileprivate static func reapForever() {
         while true {
             state.lock.lock()
@@ -136,15 +137,8 @@ public enum OrphanAdoption {
                 continue
             }
             let pid = info._sifields._sigchld.si_pid
-            state.lock.lock()
-            let watched = state.watched.contains(pid)
-            if !watched, pid > 0 {
-                var status: Int32 = 0
-                _ = waitpid(pid, &status, WNOHANG)
-            }
-            state.lock.unlock()
             // A watched child's own watcher reaps it in a moment; until then waitid keeps naming it.
-            if watched { usleep(1000) }
+            if pid > 0, !reapIfAdopted(pid), isWatched(pid) { usleep(1000) }
         }
     }
 
